@@ -1,0 +1,5 @@
+"""Command-line entry point: ``python -m lnanalysis COMMAND``."""
+
+from lnanalysis.cli import main
+
+raise SystemExit(main())

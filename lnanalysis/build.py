@@ -1,0 +1,89 @@
+"""The briefing build: data/processed/ from data/raw/, then notebooks and figures.
+
+Each step loads its inputs, processes them and writes its outputs atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from lnanalysis.config import load_yaml
+from lnanalysis.derived import compare_derived, derive
+from lnanalysis.indicators import dictionary_frame
+from lnanalysis.io import write_csv
+from lnanalysis.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.preferred import conflicts_report, select_preferred
+from lnanalysis.provenance import verify
+from lnanalysis.registry import load_registry
+from lnanalysis.store import build_observations
+
+
+def log(message: str) -> None:
+    """Print one progress line (flushed, so long runs show movement)."""
+    print(f"[lnanalysis] {message}", flush=True)
+
+
+def source_inventory(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
+    """Return one row per raw source file with its verified citation."""
+    rows = []
+    for src in load_yaml("sources.yaml")["sources"]:
+        origin = verify(raw_dir / src["path"])
+        rows.append({"source_id": src["id"], "path": src["path"], **vars(origin)})
+    return pd.DataFrame(rows)
+
+
+def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+    """Build every table of ``data/processed/`` and write them atomically.
+
+    Returns the tables by file stem, for callers that want them in memory.
+    """
+    t0 = time.perf_counter()
+    inventory = source_inventory(raw_dir)
+    log(f"verified {len(inventory)} raw files against their sidecars")
+    obs = build_observations(raw_dir)
+    log(f"read {len(obs)} sourced values")
+    marked = select_preferred(obs)
+    derived = derive(marked[marked["preferred"]])
+    if not derived.empty:
+        obs = pd.concat([obs, derived], ignore_index=True)
+        marked = select_preferred(obs)
+    preferred = marked[marked["preferred"]].drop(columns=["preferred"]).reset_index(drop=True)
+    tables = {
+        "observations": marked,
+        "preferred": preferred,
+        "conflicts": conflicts_report(obs),
+        "derived_vs_official": compare_derived(preferred),
+        "indicator_dictionary": dictionary_frame(),
+        "targets": load_registry().frame(),
+        "sources": inventory,
+        "data_dictionary": column_dictionary(),
+    }
+    for stem, frame in tables.items():
+        write_csv(frame, out_dir / f"{stem}.csv")
+    n_conf = int(tables["conflicts"]["differs"].sum()) if len(tables["conflicts"]) else 0
+    log(
+        f"wrote {len(tables)} tables to {out_dir.name}/ ({len(preferred)} preferred values, "
+        f"{n_conf} conflicting figures) in {time.perf_counter() - t0:.1f}s"
+    )
+    return tables
+
+
+def column_dictionary() -> pd.DataFrame:
+    """Return the description of every column of the processed tables."""
+    return pd.DataFrame(load_yaml("columns.yaml")["columns"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the build (data only, or the whole briefing)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    build_data()
+    if "--data-only" in args:
+        return 0
+    from lnanalysis.briefing import build_briefing
+
+    build_briefing(log=log)
+    return 0

@@ -1,0 +1,82 @@
+"""Atomic writes and exports that are safe to open in a spreadsheet program."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path next to ``target``; move it over ``target`` on success.
+
+    An interrupted write leaves the previous ``target`` untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` and atomically move the result to ``target``."""
+    with atomic_path(target) as tmp:
+        writer(tmp)
+    return Path(target)
+
+
+def escape_formula(value):
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+
+    >>> escape_formula("=HYPERLINK(1)")
+    "'=HYPERLINK(1)"
+    >>> escape_formula(-3.5)
+    -3.5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells are all escaped with :func:`escape_formula`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(escape_formula)
+    out.columns = [escape_formula(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(df: pd.DataFrame, target: Path, *, escape: bool = False) -> Path:
+    """Write a CSV atomically (UTF-8 with BOM-free encoding, stable line endings)."""
+    frame = escape_frame(df) if escape else df
+    return write_atomic(
+        target, lambda p: frame.to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
+    )
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> Path:
+    """Write sheets to an Excel workbook atomically, escaping formula-like text cells."""
+
+    def _write(path: Path) -> None:
+        with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            for name, df in sheets.items():
+                escape_frame(df).to_excel(xl, sheet_name=name[:31], index=False)
+
+    return write_atomic(target, _write)

@@ -1,0 +1,106 @@
+"""The target registry covers every numeric statement of the plan, and rejects bad entries."""
+
+import re
+
+import pytest
+import yaml
+
+from lnanalysis.errors import RegistryError
+from lnanalysis.paths import CONFIG_DIR, shared_dir
+from lnanalysis.registry import load_registry
+
+PLAN = shared_dir() / "seed" / "liaoning_st_innovation_plan_2015.txt"
+TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|翻一番|百场|千名|万名|百千万")
+
+
+@pytest.fixture(scope="module")
+def plan_text():
+    return PLAN.read_text(encoding="utf-8")
+
+
+def _spans(text, snippet):
+    start = text.find(snippet)
+    while start != -1:
+        yield start, start + len(snippet)
+        start = text.find(snippet, start + 1)
+
+
+def test_every_quote_is_verbatim_plan_text(plan_text):
+    for t in load_registry():
+        assert t.quote in plan_text, t.id
+        assert t.label_zh in plan_text, t.id
+
+
+def test_every_numeric_statement_is_registered_or_excluded_with_a_reason(plan_text):
+    covered = []
+    for t in load_registry():
+        covered += list(_spans(plan_text, t.quote))
+    exclusions = yaml.safe_load((CONFIG_DIR / "plan_exclusions.yaml").read_text())["exclusions"]
+    for ex in exclusions:
+        assert ex["reason"].strip(), ex
+        spans = list(_spans(plan_text, ex["context"]))
+        assert spans, f"exclusion context not in plan: {ex['context']!r}"
+        covered += spans
+    uncovered = [
+        (m.group(), plan_text[max(0, m.start() - 15) : m.end() + 15])
+        for m in TOKEN.finditer(plan_text)
+        if not any(a <= m.start() and m.end() <= b for a, b in covered)
+    ]
+    assert not uncovered, f"numeric statements neither registered nor excluded: {uncovered}"
+
+
+def test_headline_targets_are_registered_with_their_values():
+    reg = load_registry()
+    expected = {
+        "rd_expenditure_doubling": ("rd_expenditure", 2.0, "growth_multiple"),
+        "invention_patents_per_10k_7_36": ("invention_patents_per_10k", 7.36, "level"),
+        "tech_contract_turnover_800yi": ("tech_contract_turnover", 800.0, "level"),
+        "sei_revenue_share_20pct": ("sei_revenue_share", 20.0, "share"),
+    }
+    for tid, (ind, value, kind) in expected.items():
+        t = reg.get(tid)
+        assert (t.indicator, t.target_value, t.kind, t.target_year) == (ind, value, kind, 2020)
+    doubling = reg.get("rd_expenditure_doubling")
+    assert (doubling.baseline_year, doubling.baseline_alternative) == (2015, 2014)
+    assert doubling.baseline_reason
+
+
+def test_registry_counts_every_kind_the_plan_uses():
+    kinds = {t.kind for t in load_registry()}
+    assert kinds == {
+        "level",
+        "growth_multiple",
+        "share",
+        "stock_count",
+        "cumulative_count",
+        "annual_flow",
+        "qualitative",
+    }
+    assert len(load_registry()) >= 30
+
+
+def _write(tmp_path, **override):
+    doc = yaml.safe_load((CONFIG_DIR / "targets.yaml").read_text())
+    doc["targets"] = [dict(doc["targets"][1], **override)]
+    path = tmp_path / "bad_targets.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    return path
+
+
+def test_unknown_indicator_in_registry_is_an_error_naming_the_target(tmp_path):
+    with pytest.raises(RegistryError, match=r"rd_expenditure_doubling.*unknown indicator 'nope'"):
+        load_registry(_write(tmp_path, indicator="nope"))
+
+
+def test_target_year_before_baseline_is_an_error(tmp_path):
+    with pytest.raises(RegistryError, match="baseline year 2015 is not before target year 2014"):
+        load_registry(_write(tmp_path, target_year=2014))
+
+
+def test_duplicate_target_ids_are_an_error(tmp_path):
+    doc = yaml.safe_load((CONFIG_DIR / "targets.yaml").read_text())
+    doc["targets"] = [doc["targets"][1], doc["targets"][1]]
+    path = tmp_path / "dupe.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    with pytest.raises(RegistryError, match="duplicate target ids"):
+        load_registry(path)
