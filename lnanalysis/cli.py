@@ -17,6 +17,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/processed/ (and the briefing unless --data-only)")
     b.add_argument("--data-only", action="store_true")
+    sc = sub.add_parser("scorecard", help="one row per registered target")
+    sc.add_argument("--as-of", type=int, default=None, help="replay with data published by then")
+    sc.add_argument(
+        "--baseline-year",
+        type=int,
+        default=None,
+        help="baseline of growth targets (default 2015; 2014 is the alternative)",
+    )
+    sc.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    sc.add_argument("--output", default=None, help="file for xlsx (default scorecard.xlsx)")
+    pr = sub.add_parser("project", help="projection table of every model and the combination")
+    pr.add_argument("indicator")
+    pr.add_argument("--region", default="LN")
+    pr.add_argument("--as-of", type=int, default=None)
+    pr.add_argument("--to", type=int, default=2020)
+    pr.add_argument("--format", choices=["table", "csv"], default="table")
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     return p
@@ -30,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             from lnanalysis.build import main as build_main
 
             return build_main(["--data-only"] if args.data_only else [])
+        if args.command == "scorecard":
+            return _scorecard(args)
+        if args.command == "project":
+            return _project(args)
         if args.command == "import-raw":
             from lnanalysis.ingest import import_compiled
 
@@ -40,3 +60,78 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 1
+
+
+def _emit(frame, fmt: str, output: str | None = None) -> None:
+    import pandas as pd
+
+    from lnanalysis.io import escape_frame, write_xlsx
+
+    if fmt == "xlsx":
+        target = output or "scorecard.xlsx"
+        write_xlsx({"scorecard": frame}, __import__("pathlib").Path(target))
+        print(target)
+    elif fmt == "csv":
+        escape_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        with pd.option_context(
+            "display.width",
+            200,
+            "display.max_columns",
+            12,
+            "display.max_rows",
+            500,
+            "display.precision",
+            3,
+        ):
+            print(frame.to_string(index=False))
+
+
+def _scorecard(args) -> int:
+    from lnanalysis.scorecard import scorecard
+
+    frame = scorecard(args.as_of, baseline_year=args.baseline_year)
+    if args.format == "table":
+        frame = frame[
+            [
+                "target_id",
+                "unit",
+                "baseline_value",
+                "target_value",
+                "latest_year",
+                "latest_value",
+                "R",
+                "P",
+                "projected",
+                "p_meet",
+                "status_eurostat",
+                "status_un",
+                "status_china",
+                "ex_post",
+            ]
+        ]
+    _emit(frame, args.format, args.output)
+    return 0
+
+
+def _project(args) -> int:
+    from lnanalysis.asof import vintage
+    from lnanalysis.indicators import get_indicator
+    from lnanalysis.store import load_observations, preferred_series
+    from lnanalysis.trend.projection import project
+
+    ind = get_indicator(args.indicator)
+    pref = vintage(load_observations(), args.as_of)
+    series = preferred_series(ind.id, args.region, preferred=pref)
+    proj = project(series, args.to, measure=ind.measure, indicator=ind.id)
+    table = proj.table.drop(columns=["mean_t", "se_t"])
+    print(
+        f"# {ind.id} ({ind.en}, {ind.unit}) in {args.region}; observed to {proj.last_year}"
+        f"{'' if args.as_of is None else f' as known at the end of {args.as_of}'}"
+    )
+    for model, why in proj.skipped.items():
+        print(f"# skipped {model}: {why}")
+    _emit(table, args.format)
+    return 0

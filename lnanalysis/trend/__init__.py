@@ -1,0 +1,1 @@
+"""Trend models, projections with prediction intervals, and their combination."""

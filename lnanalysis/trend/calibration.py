@@ -1,0 +1,47 @@
+"""Interval calibration factors by horizon, read from the backtest's output.
+
+The provincial backtest (``lnanalysis.backtest``) writes
+``data/processed/calibration.csv``: for each horizon, the factor by which the
+combination's standard error must be multiplied so that its 80% band covers
+80% of out-of-sample outcomes. Horizons beyond the table use the last factor.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from lnanalysis.paths import PROCESSED_DIR
+
+CALIBRATION_FILE = PROCESSED_DIR / "calibration.csv"
+
+
+@cache
+def _table() -> pd.DataFrame | None:
+    if not CALIBRATION_FILE.exists():
+        return None
+    return pd.read_csv(CALIBRATION_FILE)
+
+
+def calibration_factors(horizons, indicator: str | None = None) -> np.ndarray | None:
+    """Return a factor per horizon, or None when no calibration table exists yet."""
+    table = _table()
+    if table is None:
+        return None
+    sel = (
+        table[table["indicator"] == indicator]
+        if indicator in set(table["indicator"])
+        else (table[table["indicator"] == "all"])
+    )
+    if sel.empty:
+        return None
+    by_h = sel.set_index("horizon")["factor"].sort_index()
+    h = np.minimum(np.asarray(horizons, dtype=int), int(by_h.index.max()))
+    return by_h.reindex(h).ffill().to_numpy(dtype=float)
+
+
+def reset_cache() -> None:
+    """Forget the cached table (after the backtest rewrites it)."""
+    _table.cache_clear()

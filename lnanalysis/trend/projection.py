@@ -1,0 +1,140 @@
+"""Project a series to a target year with every model and their combination.
+
+The combination averages the models' means on the modelling scale and their
+variances; its interval width is then scaled by the calibration factor for each
+horizon, measured out of sample by the provincial backtest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.trend.calibration import calibration_factors
+from lnanalysis.trend.models import MODELS, ModelForecast, fit_forecast
+from lnanalysis.trend.transforms import Transform, transform_for
+
+LEVELS = (0.80, 0.95)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Projections of one series: a tidy table plus the models that were skipped and why."""
+
+    table: pd.DataFrame
+    skipped: dict[str, str] = field(default_factory=dict)
+    transform: str = "log"
+    last_year: int = 0
+
+    def at(self, year: int, model: str = "combination") -> pd.Series:
+        """Return the row of one model at one year."""
+        sel = self.table[(self.table["model"] == model) & (self.table["year"] == year)]
+        if sel.empty:
+            raise KeyError(f"no {model} projection for {year}")
+        return sel.iloc[0]
+
+    def probability_at_least(self, year: int, threshold: float) -> float:
+        """Return P(value in ``year`` >= threshold) under the calibrated combination."""
+        row = self.at(year)
+        t = Transform(self.transform)
+        z = (
+            (float(t.forward(threshold)) - row["mean_t"]) / row["se_t"]
+            if row["se_t"] > 0
+            else (-np.inf if t.forward(threshold) <= row["mean_t"] else np.inf)
+        )
+        return float(1 - stats.norm.cdf(z))
+
+
+def combine(forecasts: list[ModelForecast]) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-weight combination: mean of means, square root of the mean variance."""
+    means = np.vstack([f.mean for f in forecasts])
+    variances = np.vstack([f.se**2 for f in forecasts])
+    return means.mean(axis=0), np.sqrt(variances.mean(axis=0))
+
+
+def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
+    rows = []
+    for i, year in enumerate(years):
+        k = 1.0 if factor is None else factor[i]
+        row = {
+            "model": model,
+            "year": int(year),
+            "horizon": int(horizon[i]),
+            "mean_t": float(mean_t[i]),
+            "se_t": float(se_t[i] * k),
+            "value": float(transform.inverse(mean_t[i])),
+            "calibration": float(k),
+            "flags": "; ".join(flags),
+        }
+        for level in LEVELS:
+            z = stats.norm.ppf(0.5 + level / 2)
+            pct = round(level * 100)
+            row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * se_t[i] * k))
+            row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * se_t[i] * k))
+        rows.append(row)
+    return rows
+
+
+def project(
+    series: pd.Series,
+    to_year: int,
+    *,
+    measure: str = "flow",
+    models: tuple[str, ...] = MODELS,
+    calibrate: bool = True,
+    indicator: str | None = None,
+) -> Projection:
+    """Project ``series`` (indexed by year) to every year up to ``to_year``.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Observed values by year; missing years are simply absent.
+    to_year : int
+        Last year to project.
+    measure : str
+        The indicator's measure; 'share' selects the logit scale.
+    models : tuple of str
+        Models to fit; those the series cannot support are skipped with a reason.
+    calibrate : bool
+        Scale the combination's interval by the backtest's factor per horizon.
+    indicator : str, optional
+        Indicator id, to pick indicator-specific calibration factors.
+
+    Raises
+    ------
+    InsufficientDataError
+        When no model can be fitted.
+    """
+    s = series.dropna().sort_index()
+    years = s.index.to_numpy(dtype=float)
+    transform = transform_for(measure, s.to_numpy())
+    y = transform.forward(s.to_numpy())
+    last = int(years[-1]) if len(years) else 0
+    to_years = np.arange(last + 1, to_year + 1)
+    if len(to_years) == 0:
+        raise ModelError(f"nothing to project: the series already reaches {last}")
+    fits, skipped = [], {}
+    for m in models:
+        try:
+            fits.append(fit_forecast(m, years, y, to_years))
+        except (ModelError, np.linalg.LinAlgError, ValueError) as exc:
+            skipped[m] = str(exc)
+    if not fits:
+        raise InsufficientDataError(
+            "no model could be fitted: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        )
+    horizon = (to_years - last).astype(int)
+    rows = []
+    for f in fits:
+        rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags)
+    mean_t, se_t = combine(fits)
+    factor = calibration_factors(horizon, indicator) if calibrate else None
+    flags = ["uncalibrated"] if factor is None and calibrate else []
+    rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
+    table = pd.DataFrame(rows)
+    return Projection(table=table, skipped=skipped, transform=transform.name, last_year=last)

@@ -1,0 +1,170 @@
+"""Progress metrics and statuses against hand-computed values; as-of replay."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from lnanalysis.asof import known_by, vintage
+from lnanalysis.assess import assess_target
+from lnanalysis.metrics import china_status, eurostat_status, progress_metrics, un_status
+from lnanalysis.registry import load_registry
+
+
+def test_hand_computed_metrics():
+    # x0=100 (2015), xt=121 (2017), T=200 (2020)
+    m = progress_metrics(100, 2015, 121, 2017, 200, 2020)
+    g_a = 0.1  # 121/100 = 1.1^2
+    g_r = 2 ** (1 / 5) - 1
+    assert m["g_a"] == pytest.approx(g_a)
+    assert m["g_r"] == pytest.approx(g_r)
+    assert m["R"] == pytest.approx(g_a / g_r)
+    assert m["g_needed"] == pytest.approx((200 / 121) ** (1 / 3) - 1)
+    v_hat = 121 * 1.1**3
+    assert m["v_hat"] == pytest.approx(v_hat)
+    assert m["P"] == pytest.approx((v_hat - 100) / 100)
+    assert m["years_ahead_compound"] == pytest.approx(
+        2015 + math.log(1.21) / math.log(1 + g_r) - 2017
+    )
+    assert m["years_ahead_linear"] == pytest.approx(2015 + 21 / 20 - 2017)
+
+
+@pytest.mark.parametrize(
+    "ratio,status",
+    [
+        (1.2, "on_track"),
+        (0.95, "on_track"),
+        (0.9499, "acceleration_needed"),
+        (0.6, "acceleration_needed"),
+        (0.5999, "limited_progress"),
+        (0.0, "limited_progress"),
+        (-0.1, "moving_away"),
+        (float("nan"), "insufficient_data"),
+    ],
+)
+def test_eurostat_bands_including_boundaries(ratio, status):
+    assert eurostat_status(ratio) == status
+
+
+@pytest.mark.parametrize(
+    "p,status",
+    [
+        (0.95, "on_track"),
+        (0.5, "acceleration_needed"),
+        (0.10, "acceleration_needed"),
+        (0.0999, "stagnation_or_regression"),
+    ],
+)
+def test_un_bands(p, status):
+    assert un_status(p) == status
+
+
+@pytest.mark.parametrize(
+    "q,status", [(1.2, "faster_than_expected"), (1.0, "broadly_as_expected"), (0.5, "lagging")]
+)
+def test_china_midterm_bands(q, status):
+    assert china_status(q) == status
+
+
+def test_moving_away_case():
+    m = progress_metrics(100, 2015, 90, 2017, 200, 2020)
+    assert m["R"] < 0 and eurostat_status(m["R"]) == "moving_away"
+    assert un_status(m["P"]) == "stagnation_or_regression"
+
+
+def _pref(values, indicator="rd_expenditure", bounds=None, published=None):
+    rows = []  # SYNTHETIC preferred table
+    for i, (year, value) in enumerate(sorted(values.items())):
+        rows.append(
+            dict(
+                obs_id=f"s:{i}",
+                region="LN",
+                indicator=indicator,
+                year=year,
+                value=float(value),
+                bound=(bounds or {}).get(year, ""),
+                status="final",
+                family_rank=1,
+                source_url="u",
+                published=(published or {}).get(year, f"{year + 1}-10-01"),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def test_missed_doubling_gets_hand_computed_verdicts():
+    t = load_registry().get("rd_expenditure_doubling")
+    pref = _pref({2015: 100, 2016: 105, 2017: 110, 2018: 116, 2019: 121, 2020: 127})
+    rec = assess_target(t, pref, actual_pref=pref)
+    assert rec["target_value"] == pytest.approx(200)
+    assert rec["R"] == pytest.approx((1.27 ** (1 / 5) - 1) / (2 ** (1 / 5) - 1))
+    assert rec["status_eurostat"] == "limited_progress"
+    assert rec["ex_post"] == "missed"
+
+
+def test_target_met_early_reports_already_met():
+    t = load_registry().get("invention_patents_per_10k_7_36")
+    pref = _pref(
+        {2015: 6.0, 2016: 6.4, 2017: 7.5, 2018: 8.2}, indicator="invention_patents_per_10k"
+    )
+    rec = assess_target(t, pref)
+    assert rec["met_year"] == 2017
+    assert rec["status_eurostat"] == "achieved" and rec["status_china"] == "achieved_early"
+
+
+def test_a_bound_above_the_target_counts_as_met():
+    t = load_registry().get("translational_medicine_centres_30")
+    pref = _pref({2014: 30}, indicator="translational_medicine_centres_prov", bounds={2014: ">"})
+    assert assess_target(t, pref)["status_eurostat"] == "achieved"
+
+
+def test_target_with_no_data_gets_an_explicit_status_and_reason():
+    t = load_registry().get("sei_revenue_share_20pct")
+    rec = assess_target(t, _pref({2015: 1.0}))
+    assert rec["status_eurostat"] == "no_data" and rec["reason"] == "no public statistical series"
+
+
+def test_as_of_replay_never_sees_later_data():
+    obs = _pref(
+        {y: 100 + y - 2010 for y in range(2010, 2021)}, published={2016: "2016-03-01"}
+    )  # a row dated inside its own year
+    for as_of in (2014, 2016, 2018):
+        seen = known_by(obs, as_of)
+        assert seen["year"].max() <= as_of
+        assert (seen["published"] <= f"{as_of}-12-31").all()
+    v = vintage(obs, 2017)
+    assert v["year"].max() == 2016  # 2017 data published in 2018
+
+
+def test_as_of_projection_uses_only_its_vintage():
+    t = load_registry().get("rd_expenditure_doubling")
+    values = {y: 100 * 1.1 ** (y - 2010) for y in range(2010, 2021)}
+    pref_all = _pref(values)
+    then = vintage(pref_all, 2017)
+    rec = assess_target(t, then, actual_pref=pref_all, as_of=2017)
+    assert rec["latest_year"] == 2016
+    assert rec["projected"] == pytest.approx(100 * 1.1**10, rel=0.1)
+    assert rec["projected_lo80"] < rec["projected"] < rec["projected_hi80"]
+    assert rec["actual_value"] == pytest.approx(values[2020])
+
+
+def test_scorecard_cli_writes_one_row_per_target_as_csv(capsys):
+    from lnanalysis.cli import main
+
+    assert main(["scorecard", "--as-of", "2018", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    frame = pd.read_csv(__import__("io").StringIO(out))
+    assert len(frame) == len(load_registry())
+    row = frame.set_index("target_id").loc["rd_expenditure_doubling"]
+    assert row["latest_year"] == 2017 and row["ex_post"] == "missed"
+
+
+def test_excel_export_escapes_formula_like_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from lnanalysis.io import write_xlsx
+
+    path = write_xlsx({"s": pd.DataFrame({"a": ["=1+1", "+x", "-y", "@z", "ok"]})},
+                      tmp_path / "x.xlsx")
+    cells = [c.value for c in load_workbook(path)["s"]["A"][1:]]
+    assert cells == ["'=1+1", "'+x", "'-y", "'@z", "ok"]

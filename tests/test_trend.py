@@ -1,0 +1,90 @@
+"""Trend models on planted truths, and agreement with statsmodels' own fits."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.tsa.arima.model import ARIMA
+
+from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.trend.models import Z80, fit_forecast
+from lnanalysis.trend.projection import project
+
+YEARS = np.arange(2008, 2020)
+
+
+def _noisy(rate=0.08, sd=0.02, seed=7):
+    rng = np.random.default_rng(seed)  # SYNTHETIC series with a known growth rate
+    return np.log(100) + np.log1p(rate) * (YEARS - YEARS[0]) + rng.normal(0, sd, len(YEARS))
+
+
+def _implied(model, y):
+    f = fit_forecast(model, YEARS, y, [2020, 2023])
+    return np.exp(f.mean - y[-1]) ** (1 / np.array([1, 4])) - 1
+
+
+@pytest.mark.parametrize("model", ["drift", "loglinear"])
+def test_a_known_growth_rate_is_recovered(model):
+    y = np.log(100 * 1.08 ** (YEARS - YEARS[0]))  # SYNTHETIC: exact 8% a year
+    assert _implied(model, y) == pytest.approx([0.08, 0.08], abs=1e-9)
+
+
+def test_theta_carries_half_the_log_trend_and_ets_damps_it():
+    y = np.log(100 * 1.08 ** (YEARS - YEARS[0]))  # SYNTHETIC: exact 8% a year
+    assert _implied("theta", y) == pytest.approx(np.expm1(np.log(1.08) / 2), abs=1e-4)
+    ets = _implied("ets", y)
+    assert (ets > 0).all() and (ets < 0.08).all()
+
+
+def test_drift_equals_statsmodels_arima_010_with_trend():
+    y = _noisy()
+    f = fit_forecast("drift", YEARS, y, [2020, 2021, 2022])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = ARIMA(y, order=(0, 1, 0), trend="t").fit().get_forecast(3)
+    # statsmodels maximises the likelihood numerically; the closed form is its exact optimum
+    assert f.mean == pytest.approx(fc.predicted_mean, abs=1e-4)
+    assert f.se == pytest.approx(np.sqrt(fc.var_pred_mean), abs=1e-4)
+
+
+def test_loglinear_interval_equals_statsmodels_obs_ci():
+    y = _noisy()
+    f = fit_forecast("loglinear", YEARS, y, [2020, 2022])
+    x = sm.add_constant(YEARS - YEARS[0])
+    pred = (
+        sm.OLS(y, x)
+        .fit()
+        .get_prediction(sm.add_constant(np.array([12.0, 14.0]), has_constant="add"))
+    )
+    frame = pred.summary_frame(alpha=0.2)
+    assert f.mean == pytest.approx(frame["mean"].to_numpy(), abs=1e-6)
+    assert f.mean + Z80 * f.se == pytest.approx(frame["obs_ci_upper"].to_numpy(), abs=1e-6)
+
+
+def test_too_short_or_gappy_series_are_refused_with_a_reason():
+    with pytest.raises(InsufficientDataError, match="at least 6 points"):
+        fit_forecast("ets", YEARS[:4], _noisy()[:4], [2013])
+    with pytest.raises(ModelError, match="gaps"):
+        fit_forecast("drift", np.array([2010, 2011, 2013, 2014]), np.ones(4), [2015])
+
+
+def test_share_projection_stays_inside_0_100():
+    s = pd.Series([60.0, 75, 85, 91, 95, 97.5, 98.6], index=range(2014, 2021))  # SYNTHETIC
+    p = project(s, 2030, measure="share", calibrate=False)
+    assert p.transform == "logit"
+    for col in ("value", "lo95", "hi95"):
+        assert p.table[col].between(0, 100).all(), col
+
+
+def test_projection_records_skipped_models_and_combines_the_rest():
+    s = pd.Series(np.exp(_noisy()[:5]), index=YEARS[:5])
+    p = project(s, 2015, calibrate=False)
+    assert set(p.skipped) == {"ets"}
+    assert "at least 6 points" in p.skipped["ets"]
+    comb = p.at(2015)
+    means = [p.at(2015, m)["mean_t"] for m in ("drift", "loglinear", "theta")]
+    assert comb["mean_t"] == pytest.approx(np.mean(means))
+    assert 0 < p.probability_at_least(2015, comb["value"]) < 1
+    assert p.probability_at_least(2015, comb["value"]) == pytest.approx(0.5)
