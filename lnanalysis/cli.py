@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--as-of", type=int, default=None)
     pr.add_argument("--to", type=int, default=2020)
     pr.add_argument("--format", choices=["table", "csv"], default="table")
+    bt = sub.add_parser("backtest", help="score table: indicator x model x horizon")
+    bt.add_argument("--format", choices=["table", "csv"], default="table")
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     return p
@@ -50,6 +52,23 @@ def main(argv: list[str] | None = None) -> int:
             return _scorecard(args)
         if args.command == "project":
             return _project(args)
+        if args.command == "backtest":
+            from lnanalysis.backtest import backtest
+            from lnanalysis.store import load_preferred
+
+            scores = backtest(load_preferred())["scores"]
+            cols = [
+                "indicator",
+                "model",
+                "horizon",
+                "n",
+                "mase",
+                "smape",
+                "coverage_80",
+                "coverage_95",
+            ]
+            _emit(scores[cols], args.format)
+            return 0
         if args.command == "import-raw":
             from lnanalysis.ingest import import_compiled
 

@@ -164,7 +164,8 @@ def test_excel_export_escapes_formula_like_text(tmp_path):
 
     from lnanalysis.io import write_xlsx
 
-    path = write_xlsx({"s": pd.DataFrame({"a": ["=1+1", "+x", "-y", "@z", "ok"]})},
-                      tmp_path / "x.xlsx")
+    path = write_xlsx(
+        {"s": pd.DataFrame({"a": ["=1+1", "+x", "-y", "@z", "ok"]})}, tmp_path / "x.xlsx"
+    )
     cells = [c.value for c in load_workbook(path)["s"]["A"][1:]]
     assert cells == ["'=1+1", "'+x", "'-y", "'@z", "ok"]

@@ -1,0 +1,222 @@
+"""Rolling-origin backtest of every model over the provincial panel, and calibration.
+
+For each region and indicator, every origin with at least ``min_points`` years of
+history forecasts horizons 1-5. Scores are computed on the original scale: MASE
+(mean absolute error relative to the random walk with drift on the same cases),
+sMAPE, and the empirical coverage of the 80% and 95% bands. The bands are
+calibrated out of sample: the factor applied to a case is estimated leaving that
+case's region out. The pooled factors by horizon (all cases) are what
+``lnanalysis.trend.projection`` applies to Liaoning's projections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lnanalysis.config import load_yaml
+from lnanalysis.errors import LnAnalysisError
+from lnanalysis.indicators import get_indicator
+from lnanalysis.paths import CACHE_DIR
+from lnanalysis.regions import provinces
+from lnanalysis.trend.models import MODELS, fit_forecast
+from lnanalysis.trend.projection import combine
+from lnanalysis.trend.transforms import transform_for
+
+Z = {80: stats.norm.ppf(0.9), 95: stats.norm.ppf(0.975)}
+
+
+def panel_series(pref: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
+    """Return (indicator, region, series) for every backtest series, in a stable order."""
+    cfg = load_yaml("backtest.yaml")
+    regions = [*provinces(), "CN"]
+    out = []
+    for ind in cfg["indicators"]:
+        sel = pref[(pref["indicator"] == ind) & (pref["bound"].fillna("") == "")]
+        for region in regions:
+            s = sel[sel["region"] == region].set_index("year")["value"].astype(float).sort_index()
+            if len(s):
+                out.append((ind, region, s))
+    return out
+
+
+def _windows(ind: str, s: pd.Series, skipped: list) -> list[tuple[int, pd.Series, pd.Series]]:
+    cfg = load_yaml("backtest.yaml")
+    brk = (cfg["indicators"][ind] or {}).get("break_year")
+    out = []
+    for origin in s.index:
+        hist = s[s.index <= origin]
+        if len(hist) < cfg["min_points"]:
+            continue
+        future = s[(s.index > origin) & (s.index <= origin + max(cfg["horizons"]))]
+        if brk is not None:
+            if hist.index.min() < brk <= origin:
+                skipped.append((ind, origin, "definitional break inside the window"))
+                continue
+            future = future[(future.index < brk) | (origin >= brk)]
+        if len(future):
+            out.append((origin, hist, future))
+    return out
+
+
+def _series_cases(args) -> tuple[list[dict], list[dict]]:
+    ind, region, s = args
+    measure = get_indicator(ind).measure
+    cases, skips, brk_skips = [], [], []
+    for origin, hist, future in _windows(ind, s, brk_skips):
+        t = transform_for(measure, hist.to_numpy())
+        y = t.forward(hist.to_numpy())
+        years = hist.index.to_numpy(dtype=float)
+        to_years = np.arange(origin + 1, future.index.max() + 1)
+        fits = []
+        for m in MODELS:
+            try:
+                fits.append(fit_forecast(m, years, y, to_years))
+            except (LnAnalysisError, np.linalg.LinAlgError, ValueError) as exc:
+                skips.append(
+                    {
+                        "indicator": ind,
+                        "region": region,
+                        "origin": origin,
+                        "model": m,
+                        "reason": str(exc),
+                    }
+                )
+        if not fits:
+            continue
+        mean_c, se_c = combine(fits)
+        for f, name in [*[(f, f.model) for f in fits], (None, "combination")]:
+            mean, se = (mean_c, se_c) if f is None else (f.mean, f.se)
+            for year, actual in future.items():
+                i = int(year - origin - 1)
+                cases.append(
+                    {
+                        "indicator": ind,
+                        "region": region,
+                        "origin": int(origin),
+                        "horizon": int(year - origin),
+                        "model": name,
+                        "actual": actual,
+                        "forecast": float(t.inverse(mean[i])),
+                        "z": float((t.forward(actual) - mean[i]) / se[i]) if se[i] > 0 else np.inf,
+                    }
+                )
+    skips += [
+        {"indicator": i, "region": region, "origin": o, "model": "all", "reason": r}
+        for i, o, r in brk_skips
+    ]
+    return cases, skips
+
+
+def run_cases(pref: pd.DataFrame, workers: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return every forecast case of the panel and the skipped (model, origin) pairs."""
+    series = panel_series(pref)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_series_cases, series, chunksize=8))
+    else:
+        results = [_series_cases(a) for a in series]
+    cases = pd.DataFrame([c for r in results for c in r[0]])
+    skips = pd.DataFrame(
+        [s for r in results for s in r[1]],
+        columns=["indicator", "region", "origin", "model", "reason"],
+    )
+    return cases, skips
+
+
+def loro_factors(cases: pd.DataFrame, level: int = 80) -> pd.Series:
+    """Leave-one-region-out calibration factor for every case (same model and horizon)."""
+    q = level / 100
+    out = pd.Series(np.nan, index=cases.index)
+    for _key, grp in cases.groupby(["indicator", "model", "horizon"]):
+        absz = grp["z"].abs()
+        for region in grp["region"].unique():
+            rest = absz[grp["region"] != region]
+            if len(rest):
+                out[grp.index[grp["region"] == region]] = np.quantile(rest, q) / Z[level]
+    return out
+
+
+def score(cases: pd.DataFrame) -> pd.DataFrame:
+    """Scores by indicator x model x horizon, with out-of-sample calibrated coverage."""
+    cases = cases.copy()
+    cases["k"] = loro_factors(cases)
+    cases["abs_err"] = (cases["forecast"] - cases["actual"]).abs()
+    cases["smape"] = 200 * cases["abs_err"] / (cases["forecast"].abs() + cases["actual"].abs())
+    for level in (80, 95):
+        cases[f"in{level}"] = cases["z"].abs() <= Z[level] * cases["k"]
+    naive = cases[cases["model"] == "drift"].set_index(
+        ["indicator", "region", "origin", "horizon"]
+    )["abs_err"]
+    rows = []
+    for (ind, model, h), g in cases.groupby(["indicator", "model", "horizon"], sort=True):
+        ref = naive.reindex(
+            pd.MultiIndex.from_frame(g[["indicator", "region", "origin", "horizon"]])
+        )
+        ok = ref.notna().to_numpy()
+        denom = ref.to_numpy()[ok].mean() if ok.any() else 0.0
+        mase = g["abs_err"].to_numpy()[ok].mean() / denom if denom > 0 else np.nan
+        rows.append(
+            {
+                "indicator": ind,
+                "model": model,
+                "horizon": int(h),
+                "n": len(g),
+                "mase": mase,
+                "smape": g["smape"].mean(),
+                "coverage_80": g["in80"].mean(),
+                "coverage_95": g["in95"].mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pooled_factors(cases: pd.DataFrame, model: str = "combination") -> pd.DataFrame:
+    """Calibration factor per indicator and horizon, and pooled ('all'), for production use."""
+    sel = cases[cases["model"] == model]
+    rows = []
+    for ind, part in [*sel.groupby("indicator"), ("all", sel)]:
+        for h, g in part.groupby("horizon"):
+            rows.append(
+                {
+                    "indicator": ind,
+                    "model": model,
+                    "horizon": int(h),
+                    "n": len(g),
+                    "factor": float(np.quantile(g["z"].abs(), 0.8) / Z[80]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def input_hash(pref: pd.DataFrame) -> str:
+    """Hash of the inputs the backtest depends on (values and its configuration)."""
+    cols = ["indicator", "region", "year", "value", "bound"]
+    digest = hashlib.sha256(pref[cols].to_csv(index=False).encode())
+    digest.update(repr(load_yaml("backtest.yaml")).encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dict:
+    """Run (or reuse from the cache) the panel backtest; return cases, skips, scores, factors."""
+    key = input_hash(pref)
+    path = CACHE_DIR / f"backtest-{key}.pkl"
+    if cache and path.exists():
+        return pd.read_pickle(path)
+    cases, skips = run_cases(pref, workers)
+    result = {
+        "cases": cases,
+        "skipped": skips,
+        "scores": score(cases),
+        "calibration": pooled_factors(cases),
+    }
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pd.to_pickle(result, path)
+    return result

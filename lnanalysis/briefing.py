@@ -1,0 +1,44 @@
+"""The briefing step after the data: backtest and calibration, then the scorecards.
+
+Writes to ``data/processed/``: ``calibration.csv`` (interval factors by indicator
+and horizon), ``backtest_scores.csv``, ``backtest_skipped.csv``, and the scorecard
+as of today and as of the mid-term years, as CSV and one Excel workbook.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from lnanalysis.backtest import backtest
+from lnanalysis.io import write_csv, write_xlsx
+from lnanalysis.paths import NOTEBOOKS_DIR, PROCESSED_DIR
+from lnanalysis.store import load_observations, load_preferred
+from lnanalysis.trend.calibration import reset_cache
+
+REPLAY_YEARS = (2017, 2018)
+
+
+def build_briefing(log: Callable[[str], None] = print) -> None:
+    """Run the backtest (cached on its inputs' hash) and write calibration and scorecards."""
+    from lnanalysis.scorecard import scorecard
+
+    t0 = time.perf_counter()
+    log("backtest over the provincial panel (cached when inputs are unchanged) ...")
+    result = backtest(load_preferred())
+    write_csv(result["calibration"], PROCESSED_DIR / "calibration.csv")
+    write_csv(result["scores"], PROCESSED_DIR / "backtest_scores.csv")
+    write_csv(result["skipped"], PROCESSED_DIR / "backtest_skipped.csv")
+    reset_cache()
+    log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
+    obs = load_observations()
+    sheets = {"now": scorecard(None, obs=obs)}
+    for year in REPLAY_YEARS:
+        sheets[f"as_of_{year}"] = scorecard(year, obs=obs)
+    for name, frame in sheets.items():
+        write_csv(frame, PROCESSED_DIR / f"scorecard_{name}.csv", escape=True)
+    write_xlsx(sheets, PROCESSED_DIR / "scorecard.xlsx")
+    log(f"scorecards written ({', '.join(sheets)})")
+    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    if not notebooks:
+        log("no notebooks to execute yet")
