@@ -49,8 +49,12 @@ def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[s
     marked = select_preferred(obs)
     derived = derive(marked[marked["preferred"]])
     if not derived.empty:
+        # Derived indicators have ids of their own: each derived row is its key's only value.
         obs = pd.concat([obs, derived], ignore_index=True)
-        marked = select_preferred(obs)
+        derived = derived.assign(preferred=True, n_sources=1)
+        marked = pd.concat([marked, derived], ignore_index=True).sort_values(
+            ["region", "indicator", "year", "obs_id"], kind="stable", ignore_index=True
+        )
     preferred = marked[marked["preferred"]].drop(columns=["preferred"]).reset_index(drop=True)
     tables = {
         "observations": marked,

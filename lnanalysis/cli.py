@@ -82,13 +82,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _emit(frame, fmt: str, output: str | None = None) -> None:
+    from pathlib import Path
+
     import pandas as pd
 
     from lnanalysis.io import escape_frame, write_xlsx
 
     if fmt == "xlsx":
         target = output or "scorecard.xlsx"
-        write_xlsx({"scorecard": frame}, __import__("pathlib").Path(target))
+        write_xlsx({"scorecard": frame}, Path(target))
         print(target)
     elif fmt == "csv":
         escape_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")

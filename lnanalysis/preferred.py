@@ -66,7 +66,7 @@ def conflicts_report(obs: pd.DataFrame) -> pd.DataFrame:
         if len(group) < 2:
             continue
         values = group["value"].astype(float)
-        spread = (values.max() - values.min()) / max(abs(values).max(), 1e-12)
+        spread = conflict_value_spread(values.tolist())
         chosen = group.iloc[0]
         rows.append(
             {
