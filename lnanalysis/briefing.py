@@ -10,13 +10,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pandas as pd
+
 from lnanalysis.backtest import backtest
+from lnanalysis.context import doubling_context
 from lnanalysis.io import write_csv, write_xlsx
 from lnanalysis.paths import NOTEBOOKS_DIR, PROCESSED_DIR
 from lnanalysis.store import load_observations, load_preferred
 from lnanalysis.trend.calibration import reset_cache
 
 REPLAY_YEARS = (2017, 2018)
+# Indicators of the provincial comparison (2015 -> 2020 against a doubling)
+CONTEXT = ("rd_expenditure", "tech_contract_turnover_seller")
 
 
 def build_briefing(log: Callable[[str], None] = print) -> None:
@@ -29,7 +34,13 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     write_csv(result["calibration"], PROCESSED_DIR / "calibration.csv")
     write_csv(result["scores"], PROCESSED_DIR / "backtest_scores.csv")
     write_csv(result["skipped"], PROCESSED_DIR / "backtest_skipped.csv")
+    write_csv(result["binary"], PROCESSED_DIR / "backtest_binary.csv")
     reset_cache()
+    context = pd.concat(
+        [doubling_context(load_preferred(), ind).assign(indicator=ind) for ind in CONTEXT],
+        ignore_index=True,
+    )
+    write_csv(context, PROCESSED_DIR / "provinces_context.csv")
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
     obs = load_observations()
     sheets = {"now": scorecard(None, obs=obs)}

@@ -199,6 +199,12 @@ def _load(path: Path) -> pd.DataFrame:
     )
 
 
+def exact_rows(table: pd.DataFrame, indicator: str, region: str | None = None) -> pd.DataFrame:
+    """Rows of one indicator (and region) that are exact figures, not bounds like '>600'."""
+    sel = table[(table["indicator"] == indicator) & (table["bound"].fillna("") == "")]
+    return sel if region is None else sel[sel["region"] == region]
+
+
 def preferred_series(
     indicator: str,
     region: str = "LN",
@@ -217,9 +223,10 @@ def preferred_series(
         If the indicator has no value at all in that region.
     """
     table = load_preferred() if preferred is None else preferred
-    sel = table[(table["indicator"] == indicator) & (table["region"] == region)]
     if exact_only:
-        sel = sel[sel["bound"].fillna("") == ""]
+        sel = exact_rows(table, indicator, region)
+    else:
+        sel = table[(table["indicator"] == indicator) & (table["region"] == region)]
     if sel.empty:
         raise UnknownIndicatorError(f"no preferred values for {indicator!r} in region {region!r}")
     series = sel.set_index("year")["value"].astype(float).sort_index()

@@ -21,3 +21,60 @@ def test_leave_one_region_out_factor_ignores_the_regions_own_cases():
     assert k[cases["region"] == "B"].iloc[0] > 10  # A's wild errors widen the others
     pooled = pooled_factors(cases).set_index("indicator").loc["all", "factor"]
     assert pooled == pytest.approx(np.quantile(np.abs(cases["z"]), 0.8) / Z[80])
+
+
+def _synthetic_binary_cases(p_true: float, n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """SYNTHETIC combination cases whose forecast puts the target at a known probability."""
+    rng = np.random.default_rng(seed)
+    from scipy import stats
+
+    rows = []
+    for i in range(n):
+        actual_t = rng.normal(0.0, 1.0)
+        rows.append(
+            dict(
+                indicator="x",
+                model="combination",
+                horizon=1,
+                region=f"R{i % 5}",
+                origin=2000 + i,
+                z=actual_t,  # forecast mean 0, se 1
+                mean_t=0.0,
+                se_t=1.0,
+                required_t=stats.norm.ppf(1 - p_true),
+                required=np.exp(stats.norm.ppf(1 - p_true)),
+                actual=np.exp(actual_t),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def test_binary_backtest_scores_a_confident_right_call():
+    from lnanalysis.backtest import binary_scores
+
+    # P(meet) = 0.9 for every case and the outcomes follow that probability
+    row = binary_scores(_synthetic_binary_cases(0.9)).iloc[0]
+    assert row["called_met_rate"] == 1.0
+    assert row["accuracy"] == pytest.approx(row["met_rate"])
+    assert 0.85 < row["met_rate"] < 0.95
+    assert row["brier"] == pytest.approx(
+        row["met_rate"] * 0.01 + (1 - row["met_rate"]) * 0.81, abs=0.02
+    )
+
+
+def test_binary_backtest_calls_missed_when_the_target_is_out_of_reach():
+    from lnanalysis.backtest import binary_scores
+
+    row = binary_scores(_synthetic_binary_cases(0.1)).iloc[0]
+    assert row["called_met_rate"] == 0.0
+    assert row["accuracy"] == pytest.approx(1 - row["met_rate"])
+
+
+def test_each_band_is_calibrated_with_its_own_factor():
+    # SYNTHETIC heavy-tailed errors (t with 3 df): the 95% factor must exceed the 80% one
+    rng = np.random.default_rng(2)
+    z = rng.standard_t(3, 4000)
+    cases = pd.DataFrame(dict(indicator="x", model="combination", horizon=1, region="A", z=z))
+    row = pooled_factors(cases).set_index("indicator").loc["x"]
+    assert row["factor_95"] > row["factor"] * 1.05
+    assert np.mean(np.abs(z) <= Z[95] * row["factor_95"]) == pytest.approx(0.95, abs=0.002)

@@ -25,8 +25,10 @@ def _table() -> pd.DataFrame | None:
     return pd.read_csv(CALIBRATION_FILE)
 
 
-def calibration_factors(horizons, indicator: str | None = None) -> np.ndarray | None:
-    """Return a factor per horizon, or None when no calibration table exists yet."""
+def calibration_factors(
+    horizons, indicator: str | None = None, level: int = 80
+) -> np.ndarray | None:
+    """Return the factor of the ``level``% band per horizon, or None without a table."""
     table = _table()
     if table is None:
         return None
@@ -37,7 +39,8 @@ def calibration_factors(horizons, indicator: str | None = None) -> np.ndarray | 
     )
     if sel.empty:
         return None
-    by_h = sel.set_index("horizon")["factor"].sort_index()
+    column = "factor" if level == 80 else f"factor_{level}"
+    by_h = sel.set_index("horizon")[column].sort_index()
     h = np.minimum(np.asarray(horizons, dtype=int), int(by_h.index.max()))
     return by_h.reindex(h).ffill().to_numpy(dtype=float)
 

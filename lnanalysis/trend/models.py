@@ -2,7 +2,8 @@
 
 Drift and log-linear trend have closed forms that give the same numbers as
 statsmodels' ``ARIMA(0,1,0)`` with trend and ``OLS`` ``obs_ci`` (tests check this);
-damped-trend ETS and Theta are fitted with statsmodels. Every model returns the
+damped-trend ETS is fitted with statsmodels; Theta has a closed form of its own
+(``lnanalysis.trend.theta``). Every model returns the
 mean and the standard error of prediction per horizon on the transformed scale.
 """
 
@@ -16,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.trend.theta import theta_forecast
 
 MIN_POINTS = {"drift": 3, "loglinear": 3, "ets": 6, "theta": 4}
 MODELS = tuple(MIN_POINTS)
@@ -113,24 +115,13 @@ def ets(years, y, to_years) -> ModelForecast:
 
 
 def theta(years, y, to_years) -> ModelForecast:
-    """Theta method (statsmodels ThetaModel, no deseasonalising for annual data)."""
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
+    """Theta method (theta = 2) in closed form; see ``lnanalysis.trend.theta``."""
     h = int(np.max(to_years) - years[-1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = ThetaModel(y, period=1, deseasonalize=False).fit()
-        mean = np.asarray(res.forecast(h))
-        pi = np.asarray(res.prediction_intervals(h, alpha=0.2))
-    flags = ("smoothing parameter at 0",) if res.params.get("alpha", 1) < 1e-4 else ()
+    mean, se, alpha = theta_forecast(y, h)
+    flags = ("smoothing parameter at 0",) if alpha < 1e-4 else ()
     idx = (np.asarray(to_years) - years[-1] - 1).astype(int)
     return ModelForecast(
-        "theta",
-        np.asarray(to_years),
-        mean[idx],
-        _half_width_se(pi[:, 0], pi[:, 1])[idx],
-        np.full(len(y), np.nan),
-        flags,
+        "theta", np.asarray(to_years), mean[idx], se[idx], np.full(len(y), np.nan), flags
     )
 
 

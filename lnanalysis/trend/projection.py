@@ -1,8 +1,8 @@
 """Project a series to a target year with every model and their combination.
 
 The combination averages the models' means on the modelling scale and their
-variances; its interval width is then scaled by the calibration factor for each
-horizon, measured out of sample by the provincial backtest.
+variances; the width of each band (80%, 95%) is then scaled by its own calibration
+factor for each horizon, measured out of sample by the provincial backtest.
 """
 
 from __future__ import annotations
@@ -57,9 +57,10 @@ def combine(forecasts: list[ModelForecast]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
+    """One row per year; ``factor`` maps each band level (80, 95) to factors per horizon."""
     rows = []
     for i, year in enumerate(years):
-        k = 1.0 if factor is None else factor[i]
+        k = 1.0 if factor is None else factor[80][i]
         row = {
             "model": model,
             "year": int(year),
@@ -73,8 +74,9 @@ def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
         for level in LEVELS:
             z = stats.norm.ppf(0.5 + level / 2)
             pct = round(level * 100)
-            row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * se_t[i] * k))
-            row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * se_t[i] * k))
+            kl = 1.0 if factor is None else factor[pct][i]
+            row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * se_t[i] * kl))
+            row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * se_t[i] * kl))
         rows.append(row)
     return rows
 
@@ -133,7 +135,11 @@ def project(
     for f in fits:
         rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags)
     mean_t, se_t = combine(fits)
-    factor = calibration_factors(horizon, indicator) if calibrate else None
+    factor = None
+    if calibrate:
+        k80 = calibration_factors(horizon, indicator, 80)
+        k95 = calibration_factors(horizon, indicator, 95)
+        factor = None if k80 is None or k95 is None else {80: k80, 95: k95}
     flags = ["uncalibrated"] if factor is None and calibrate else []
     rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
     table = pd.DataFrame(rows)
