@@ -24,6 +24,20 @@ REPLAY_YEARS = (2017, 2018)
 CONTEXT = ("rd_expenditure", "tech_contract_turnover_seller")
 
 
+def _yearbook_crosscheck(log: Callable[[str], None]) -> None:
+    from lnanalysis.yearbook.crosscheck import crosscheck
+    from lnanalysis.yearbook.fetch import yearbook_dir
+
+    where = yearbook_dir()
+    if where is None:
+        log("yearbook tables not available (run `make fetch-yearbooks`): cross-check skipped")
+        return
+    table = crosscheck(load_preferred(), where)
+    write_csv(table, PROCESSED_DIR / "yearbook_crosscheck.csv")
+    n_bad = int(table["mismatch"].sum()) if len(table) else 0
+    log(f"yearbook cross-check: {len(table)} figures compared, {n_bad} mismatches")
+
+
 def build_briefing(log: Callable[[str], None] = print) -> None:
     """Run the backtest (cached on its inputs' hash) and write calibration and scorecards."""
     from lnanalysis.scorecard import scorecard
@@ -42,6 +56,7 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     )
     write_csv(context, PROCESSED_DIR / "provinces_context.csv")
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
+    _yearbook_crosscheck(log)
     obs = load_observations()
     sheets = {"now": scorecard(None, obs=obs)}
     for year in REPLAY_YEARS:

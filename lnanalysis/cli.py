@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--format", choices=["table", "csv"], default="table")
     bt = sub.add_parser("backtest", help="score table: indicator x model x horizon")
     bt.add_argument("--format", choices=["table", "csv"], default="table")
+    ry = sub.add_parser("read-yearbook", help="tidy table of one yearbook file, cell by cell")
+    ry.add_argument("file")
+    ry.add_argument("--format", choices=["csv", "json"], default="csv")
+    ry.add_argument("--table", default=None, help="layout id (default: found by sha256/name)")
+    ry.add_argument("--password", default=None, help="for an encrypted workbook")
+    fy = sub.add_parser("fetch-yearbooks", help="download the manifest's yearbook tables")
+    fy.add_argument("--mirror", default=None, help="local folder or base URL to fetch from")
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     return p
@@ -68,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
                 "coverage_95",
             ]
             _emit(scores[cols], args.format)
+            return 0
+        if args.command == "read-yearbook":
+            from lnanalysis.yearbook import read_yearbook
+
+            result = read_yearbook(args.file, table=args.table, password=args.password)
+            for cell, text in result.notes:
+                print(f"# note {cell}: {text}", file=sys.stderr)
+            _emit(result.data, args.format)
+            return 0
+        if args.command == "fetch-yearbooks":
+            from lnanalysis.yearbook.fetch import fetch_all
+
+            fetch_all(mirror=args.mirror)
             return 0
         if args.command == "import-raw":
             from lnanalysis.ingest import import_compiled

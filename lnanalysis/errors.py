@@ -79,3 +79,15 @@ class ModelError(LnAnalysisError):
 
 class InsufficientDataError(ModelError):
     """Too few observations for the requested model or assessment."""
+
+
+class WorkbookError(InputError):
+    """A file that cannot be opened as a workbook: empty, truncated, corrupt or not one."""
+
+
+class PasswordError(WorkbookError):
+    """An encrypted workbook whose password is not the one given (or Excel's default)."""
+
+
+class LayoutError(InputError):
+    """A table that does not match its layout map, or a file with no layout map."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
@@ -71,11 +72,16 @@ def write_csv(df: pd.DataFrame, target: Path, *, escape: bool = False) -> Path:
     )
 
 
+_FIXED_DATE = dt.datetime(2000, 1, 1)
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path) -> Path:
     """Write sheets to an Excel workbook atomically, escaping formula-like text cells."""
 
     def _write(path: Path) -> None:
         with pd.ExcelWriter(path, engine="xlsxwriter") as xl:
+            # A fixed creation date keeps the file byte-identical when its content is
+            xl.book.set_properties({"created": _FIXED_DATE})
             for name, df in sheets.items():
                 escape_frame(df).to_excel(xl, sheet_name=name[:31], index=False)
 

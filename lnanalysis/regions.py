@@ -9,6 +9,8 @@ Latin labels, case. An unknown label is an error, never a guess.
 'QH'
 >>> region_code("内蒙古自治区")
 'NM'
+>>> region_code("  其  他", scope="shanghai_districts")
+'SH-OTHER'
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import cache
 
 import pandas as pd
 
-from lnanalysis.config import load_csv
+from lnanalysis.config import load_csv, load_yaml
 from lnanalysis.errors import UnknownRegionError
 
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -29,29 +31,51 @@ def normalise_label(label: str) -> str:
     return _SPACE.sub("", str(label)).lower()
 
 
+def in_scope(code: str, scope: str) -> bool:
+    """Return whether ``code`` belongs to a lookup scope of config/region_scopes.yaml."""
+    rule = load_yaml("region_scopes.yaml")["scopes"][scope]
+    if any(code.startswith(p) for p in rule.get("exclude_prefixes", ())):
+        return False
+    if "include_prefixes" in rule or "include_codes" in rule:
+        return code in rule.get("include_codes", ()) or any(
+            code.startswith(p) for p in rule.get("include_prefixes", ())
+        )
+    return True
+
+
 @cache
-def _index() -> dict[str, str]:
+def _index(scope: str = "provinces") -> dict[str, str]:
+    if scope not in load_yaml("region_scopes.yaml")["scopes"]:
+        raise ValueError(f"unknown region scope {scope!r}; see config/region_scopes.yaml")
     index: dict[str, str] = {}
     for row in load_csv("regions.csv"):
+        if not in_scope(row["code"], scope):
+            continue
         names = [row["code"], row["name_zh"], row["name_en"], *row["aliases"].split(";")]
         for name in names:
             key = normalise_label(name)
             if not key:
                 continue
             if key in index and index[key] != row["code"]:
-                raise ValueError(f"regions.csv: label {name!r} maps to two codes")
+                raise ValueError(f"regions.csv: label {name!r} maps to two codes in {scope}")
             index[key] = row["code"]
     return index
 
 
-def region_code(label: str, *, file=None, sheet=None, row=None, cell=None) -> str:
-    """Return the canonical code of a region label, or raise UnknownRegionError."""
+def region_code(
+    label: str, *, scope: str = "provinces", file=None, sheet=None, row=None, cell=None
+) -> str:
+    """Return the canonical code of a region label within a scope, or raise UnknownRegionError."""
     key = normalise_label(label)
     try:
-        return _index()[key]
+        return _index(scope)[key]
     except KeyError:
         raise UnknownRegionError(
-            f"unknown region label {label!r}", file=file, sheet=sheet, row=row, cell=cell
+            f"unknown region label {label!r} (scope {scope})",
+            file=file,
+            sheet=sheet,
+            row=row,
+            cell=cell,
         ) from None
 
 
@@ -61,9 +85,14 @@ def region_table() -> pd.DataFrame:
     return pd.DataFrame(load_csv("regions.csv")).set_index("code")
 
 
+@cache
+def _kinds() -> dict[str, str]:
+    return {row["code"]: row["kind"] for row in load_csv("regions.csv")}
+
+
 def region_kind(code: str) -> str:
-    """Return 'province', 'national', 'group', 'aggregate', 'special' or 'other'."""
-    return str(region_table().at[code, "kind"])
+    """Return the kind of a region code: 'province', 'national', 'group', 'aggregate', ..."""
+    return _kinds()[code]
 
 
 def provinces() -> list[str]:
