@@ -1,8 +1,11 @@
-"""The briefing step after the data: backtest and calibration, then the scorecards.
+"""The briefing step after the data: backtest, scorecards, figures, notebooks.
 
 Writes to ``data/processed/``: ``calibration.csv`` (interval factors by indicator
-and horizon), ``backtest_scores.csv``, ``backtest_skipped.csv``, and the scorecard
-as of today and as of the mid-term years, as CSV and one Excel workbook.
+and horizon), ``backtest_scores.csv``, ``backtest_binary.csv``,
+``backtest_skipped.csv``, ``provinces_context.csv``, ``yearbook_crosscheck.csv``
+(when the yearbook tables are available) and the scorecard as of today and as of
+the mid-term years, as CSV and one Excel workbook. Then draws every figure into
+``figures/`` and executes the notebooks in place (HTML copies in notebooks/html/).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 from lnanalysis.backtest import backtest
 from lnanalysis.context import doubling_context
 from lnanalysis.io import write_csv, write_xlsx
-from lnanalysis.paths import NOTEBOOKS_DIR, PROCESSED_DIR
+from lnanalysis.paths import PROCESSED_DIR
 from lnanalysis.store import load_observations, load_preferred
 from lnanalysis.trend.calibration import reset_cache
 
@@ -65,6 +68,14 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
         write_csv(frame, PROCESSED_DIR / f"scorecard_{name}.csv", escape=True)
     write_xlsx(sheets, PROCESSED_DIR / "scorecard.xlsx")
     log(f"scorecards written ({', '.join(sheets)})")
-    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-    if not notebooks:
-        log("no notebooks to execute yet")
+    from lnanalysis.figures.render import build_figures
+
+    t1 = time.perf_counter()
+    written = build_figures(log=log)
+    log(f"{len(written)} figure files written in {time.perf_counter() - t1:.1f}s")
+    from lnanalysis.notebooks import briefing_notebooks, execute_all
+
+    notebooks = briefing_notebooks()
+    t2 = time.perf_counter()
+    execute_all(notebooks, log=log)
+    log(f"{len(notebooks)} notebooks executed in {time.perf_counter() - t2:.1f}s")

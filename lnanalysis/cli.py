@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     ry.add_argument("--password", default=None, help="for an encrypted workbook")
     fy = sub.add_parser("fetch-yearbooks", help="download the manifest's yearbook tables")
     fy.add_argument("--mirror", default=None, help="local folder or base URL to fetch from")
+    ex = sub.add_parser("explore", help="render the explore notebook for one series (papermill)")
+    ex.add_argument("--region", default="LN")
+    ex.add_argument("--indicator", default="rd_expenditure")
+    ex.add_argument("--as-of", type=int, default=None)
+    ex.add_argument("--models", default="drift,loglinear,ets,theta")
+    ex.add_argument("--target-value", type=float, default=None)
+    ex.add_argument("--target-year", type=int, default=2020)
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     return p
@@ -88,6 +95,20 @@ def main(argv: list[str] | None = None) -> int:
             from lnanalysis.yearbook.fetch import fetch_all
 
             fetch_all(mirror=args.mirror)
+            return 0
+        if args.command == "explore":
+            from lnanalysis.explore import render_explore
+
+            print(
+                render_explore(
+                    region=args.region,
+                    indicator=args.indicator,
+                    as_of=args.as_of,
+                    models=args.models,
+                    target_value=args.target_value,
+                    target_year=args.target_year,
+                )
+            )
             return 0
         if args.command == "import-raw":
             from lnanalysis.ingest import import_compiled

@@ -1,0 +1,119 @@
+"""Draw every briefing figure listed in config/figures.yaml, in both languages."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from lnanalysis.config import load_yaml
+from lnanalysis.context import doubling_context
+from lnanalysis.figures import LANGS
+from lnanalysis.figures.inventory import coverage_figure
+from lnanalysis.figures.provinces import doubling_figure, provinces_figure
+from lnanalysis.figures.scorecard import scorecard_figure
+from lnanalysis.figures.style import figure_style
+from lnanalysis.figures.trajectory import trajectory_figure
+from lnanalysis.inventory import coverage
+from lnanalysis.io import write_atomic
+from lnanalysis.paths import FIGURES_DIR, PROCESSED_DIR
+from lnanalysis.registry import load_registry
+from lnanalysis.store import load_observations, load_preferred
+from lnanalysis.trajectory import trajectory
+
+
+def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[Path]:
+    """Save ``fig`` as figures/<lang>/<stem>.{png,svg,pdf} (atomically) and close it."""
+    paths = []
+    # Fixed metadata keeps the files identical from one build to the next
+    meta = {
+        "png": {"Software": None},
+        "svg": {"Date": None},
+        "pdf": {"CreationDate": None, "ModDate": None},
+    }
+    with figure_style():
+        for ext in load_yaml("figures.yaml")["formats"]:
+            target = out_dir / lang / f"{stem}.{ext}"
+            write_atomic(
+                target,
+                lambda p, ext=ext: fig.savefig(
+                    p, format=ext, bbox_inches="tight", metadata=meta[ext]
+                ),
+            )
+            paths.append(target)
+    plt.close(fig)
+    return paths
+
+
+def _jobs(obs: pd.DataFrame, pref: pd.DataFrame) -> list[tuple[str, Callable[[str], object]]]:
+    cfg = load_yaml("figures.yaml")
+    registry = load_registry()
+    jobs = []
+    for spec in cfg["trajectories"]:
+        traj = trajectory(
+            registry.get(spec["target"]),
+            obs,
+            as_of=spec.get("as_of"),
+            indicator=spec.get("indicator"),
+            baseline_year=spec.get("baseline_year"),
+        )
+        jobs.append((spec["stem"], lambda lang, t=traj: trajectory_figure(t, lang)))
+    cards = {}
+    for spec in cfg["scorecards"]:
+        as_of = spec.get("as_of")
+        name = "now" if as_of is None else f"as_of_{as_of}"
+        cards[name] = pd.read_csv(PROCESSED_DIR / f"scorecard_{name}.csv")
+        jobs.append(
+            (spec["stem"], lambda lang, c=cards[name], a=as_of: scorecard_figure(c, lang, a))
+        )
+    for spec in cfg["provinces"]:
+        jobs.append(
+            (spec["stem"], lambda lang, i=spec["indicator"]: provinces_figure(pref, i, lang))
+        )
+    for spec in cfg["coverage"]:
+        cov = coverage(pref)
+        jobs.append((spec["stem"], lambda lang, c=cov: coverage_figure(c, lang)))
+    for spec in cfg["doubling"]:
+        ctx = doubling_context(pref, spec["indicator"])
+        jobs.append((spec["stem"], lambda lang, c=ctx: doubling_figure(c, lang)))
+    return jobs
+
+
+_JOBS: list = []
+
+
+def _render(args: tuple[int, str, Path]) -> list[Path]:
+    index, lang, out_dir = args
+    stem, draw = _JOBS[index]
+    return save_figure(draw(lang), stem, lang, out_dir)
+
+
+def build_figures(
+    log: Callable[[str], None] = print, out_dir: Path = FIGURES_DIR, workers: int = 2
+) -> list[Path]:
+    """Draw and save every figure in both languages; return the files written.
+
+    The data of every figure is prepared here; drawing and saving run in ``workers``
+    forked processes (the drawing functions are shared with them by the fork).
+    """
+    obs, pref = load_observations(), load_preferred()
+    _JOBS[:] = _jobs(obs, pref)
+    tasks = [(i, lang, out_dir) for i in range(len(_JOBS)) for lang in LANGS]
+    written = []
+    if workers > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            for n, paths in enumerate(pool.map(_render, tasks), 1):
+                written += paths
+                if n % len(LANGS) == 0:
+                    log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
+    else:
+        for n, task in enumerate(tasks, 1):
+            written += _render(task)
+            if n % len(LANGS) == 0:
+                log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
+    return written

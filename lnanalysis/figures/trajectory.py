@@ -1,0 +1,212 @@
+"""Trajectory chart of one target: observed values, projection fan, required paths."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from lnanalysis.figures.style import figure_style, text
+from lnanalysis.indicators import get_indicator
+from lnanalysis.trajectory import Trajectory
+
+_DATA_YEAR = re.compile(r"\s*\(data year (\d{4})\)$")
+OBSERVED = "#2166ac"
+LATER = "#000000"
+FAN = "#f4a582"
+PATH = "#636363"
+TARGET = "#b2182b"
+
+
+def source_note(titles: list[str], lang: str, width: int = 120) -> str:
+    """Return the footnote naming every source of the plotted values.
+
+    Titles that differ only by their '(data year N)' suffix are merged into one
+    entry listing the years.
+    """
+    merged: dict[str, list[str]] = {}
+    for title in titles:
+        m = _DATA_YEAR.search(title)
+        base = _DATA_YEAR.sub("", title)
+        merged.setdefault(base, [])
+        if m:
+            merged[base].append(m.group(1))
+    parts = []
+    for base, years in merged.items():
+        if len(years) > 1:
+            parts.append(f"{base} ({years[0]}–{years[-1]})")
+        elif years:
+            parts.append(f"{base} ({years[0]})")
+        else:
+            parts.append(base)
+    body = "; ".join(parts)
+    head = text("source", lang)
+    sep = "：" if lang == "zh" else ": "
+    wrap = width if lang == "en" else width // 2 + 10
+    return "\n".join(textwrap.wrap(f"{head}{sep}{body}", wrap))
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _observed(ax, traj: Trajectory, lang: str) -> None:
+    obs = traj.observed
+    for status, filled in (("final", True), ("revised", True), ("preliminary", False)):
+        part = obs[obs["status"] == status]
+        if part.empty:
+            continue
+        ax.plot(
+            part["year"],
+            part["value"],
+            "o",
+            color=OBSERVED,
+            markerfacecolor=OBSERVED if filled else "white",
+            label=text(f"observed_{status}", lang),
+            zorder=4,
+        )
+    ax.plot(obs["year"], obs["value"], "-", color=OBSERVED, lw=1.2, zorder=3)
+    if len(traj.later):
+        ax.plot(
+            traj.later["year"],
+            traj.later["value"],
+            "D--",
+            color=LATER,
+            markerfacecolor="white",
+            lw=0.8,
+            label=text("later_actual", lang, as_of=traj.as_of),
+            zorder=4,
+        )
+
+
+def _projection(ax, traj: Trajectory, lang: str) -> None:
+    proj = traj.projection
+    if proj is None:
+        return
+    for level, alpha in ((95, 0.25), (80, 0.5)):
+        ax.fill_between(
+            proj["year"],
+            proj[f"lo{level}"],
+            proj[f"hi{level}"],
+            color=FAN,
+            alpha=alpha,
+            lw=0,
+            label=text(f"band{level}", lang),
+        )
+    ax.plot(
+        proj["year"], proj["value"], "--", color="#d6604d", lw=1.5, label=text("projection", lang)
+    )
+
+
+def _required(ax, traj: Trajectory, lang: str) -> None:
+    req = traj.required
+    if req is not None:
+        for path, style, width in (("compound", ":", 1.3), ("linear", "-.", 1.0)):
+            ax.plot(
+                req["year"],
+                req[path],
+                style,
+                color=PATH,
+                lw=width,
+                label=text(f"required_{path}", lang),
+            )
+    if traj.threshold is not None:
+        ax.plot(
+            [traj.target.target_year],
+            [traj.threshold],
+            "*",
+            color=TARGET,
+            ms=13,
+            label=text("target", lang, year=traj.target.target_year, value=_fmt(traj.threshold)),
+            zorder=5,
+        )
+    for m in traj.target.milestones:
+        ax.axvline(m.year, color=PATH, lw=0.6, alpha=0.6)
+        ax.annotate(
+            m.label_zh if lang == "zh" else m.label_en,
+            (m.year, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=7,
+            color=PATH,
+        )
+        if m.value is not None:
+            ax.plot([m.year], [m.value], "^", color=TARGET, ms=7)
+
+
+def _clip_fan(ax, traj: Trajectory, lang: str) -> None:
+    """Keep the axis on the data: a 95% band far above everything else is cut and noted."""
+    proj = traj.projection
+    if proj is None:
+        return
+    shown = [*traj.observed["value"], *traj.later["value"], *proj["hi80"]]
+    if traj.threshold is not None:
+        shown.append(traj.threshold)
+    top = max(shown) * 1.15
+    if proj["hi95"].max() > top:
+        ax.set_ylim(top=top)
+        label = (
+            f"95%区间上限达{_fmt(proj['hi95'].max())}"
+            if lang == "zh"
+            else f"95% band reaches {_fmt(proj['hi95'].max())}"
+        )
+        ax.annotate(
+            label + " ↑",
+            (proj["year"].iloc[-1], top),
+            va="top",
+            ha="right",
+            fontsize=7,
+            color="#d6604d",
+        )
+
+
+def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
+    """Draw the trajectory chart of ``traj`` in ``lang`` ('zh' or 'en')."""
+    ind = get_indicator(traj.indicator)
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(7.2, 4.6), layout="constrained")
+        _projection(ax, traj, lang)
+        _required(ax, traj, lang)
+        _observed(ax, traj, lang)
+        if traj.as_of is not None:
+            ax.axvline(traj.as_of + 0.5, color="#999999", lw=0.8, ls="--")
+            ax.annotate(
+                text("as_of_line", lang, as_of=traj.as_of),
+                (traj.as_of + 0.5, 0.02),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                color="#666666",
+                ha="right",
+                rotation=90,
+            )
+        title = traj.target.label_zh if lang == "zh" else traj.target.name_en
+        ax.set_title(title, loc="left", fontsize=11)
+        name = ind.zh if lang == "zh" else ind.en
+        ax.set_ylabel(f"{name} ({ind.unit})")
+        ax.set_xlabel(text("year", lang))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if traj.alternate_series:
+            ax.annotate(
+                text("proxy_note", lang, name=name),
+                (0.0, 1.0),
+                xycoords="axes fraction",
+                va="bottom",
+                fontsize=7,
+                color=TARGET,
+            )
+        _clip_fan(ax, traj, lang)
+        ax.legend(fontsize=7, loc="upper left", frameon=False)
+        note = source_note(traj.sources, lang)
+        if traj.projection is not None:
+            note = text("projection_note", lang) + "\n" + note
+        fig.get_layout_engine().set(h_pad=0.1)
+        fig.text(0.01, -0.01, note, fontsize=6, va="top", ha="left", color="#444444")
+    return fig
