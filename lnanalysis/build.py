@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lnanalysis.config import load_yaml
+from lnanalysis.datadiff import diff_preferred, summary
 from lnanalysis.derived import compare_derived, derive
 from lnanalysis.indicators import dictionary_frame
 from lnanalysis.io import write_csv
@@ -19,7 +20,7 @@ from lnanalysis.paths import PROCESSED_DIR, RAW_DIR
 from lnanalysis.preferred import conflicts_report, select_preferred
 from lnanalysis.provenance import verify
 from lnanalysis.registry import load_registry
-from lnanalysis.store import build_observations
+from lnanalysis.store import build_observations, load_preferred
 
 
 def log(message: str) -> None:
@@ -42,6 +43,7 @@ def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[s
     Returns the tables by file stem, for callers that want them in memory.
     """
     t0 = time.perf_counter()
+    old = _previous_preferred(out_dir)
     inventory = source_inventory(raw_dir)
     log(f"verified {len(inventory)} raw files against their sidecars")
     obs = build_observations(raw_dir)
@@ -66,14 +68,29 @@ def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[s
         "sources": inventory,
         "data_dictionary": column_dictionary(),
     }
+    tables["data_diff"] = diff_preferred(old, preferred)
     for stem, frame in tables.items():
         write_csv(frame, out_dir / f"{stem}.csv")
+    for line in summary(tables["data_diff"]):
+        log(line)
     n_conf = int(tables["conflicts"]["differs"].sum()) if len(tables["conflicts"]) else 0
     log(
         f"wrote {len(tables)} tables to {out_dir.name}/ ({len(preferred)} preferred values, "
         f"{n_conf} conflicting figures) in {time.perf_counter() - t0:.1f}s"
     )
     return tables
+
+
+def _previous_preferred(out_dir: Path) -> pd.DataFrame | None:
+    """Return the last build's preferred table for the data diff (None when there is none)."""
+    if not (out_dir / "preferred.csv").exists():
+        return None
+    old = load_preferred(out_dir)
+    needed = {"region", "indicator", "year", "value", "bound", "source_url"}
+    if not needed <= set(old.columns):
+        log("previous preferred.csv has other columns: no data diff this time")
+        return None
+    return old
 
 
 def column_dictionary() -> pd.DataFrame:

@@ -9,15 +9,14 @@ overwritten: a new release goes into a new dated folder.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
 
-from lnanalysis.errors import InputError
 from lnanalysis.paths import RAW_DIR, shared_dir
 from lnanalysis.provenance import md5_of, write_sidecar
+from lnanalysis.textfile import read_csv_rows
 
 COMPILED = {
     "liaoning_indicators.csv": {
@@ -60,15 +59,7 @@ COMPILED = {
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    header, body = rows[0], rows[1:]
-    for i, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise InputError(
-                f"{len(row)} fields where the header has {len(header)}", file=path, row=i
-            )
-    return header, body
+    return read_csv_rows(path)
 
 
 def _write_workbook(target: Path, header, body, citation: dict) -> None:

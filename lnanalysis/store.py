@@ -170,6 +170,39 @@ def check_duplicates(obs: pd.DataFrame) -> None:
         )
 
 
+# Ratios between two sources of one figure that betray a unit slip (万元 vs 亿元, 元 vs 万元)
+UNIT_SLIP_RATIOS = (1e4, 1e8)
+UNIT_SLIP_TOLERANCE = 0.05
+
+
+def check_unit_slips(obs: pd.DataFrame) -> None:
+    """Raise PlausibilityError when two sources of one figure differ by a unit factor.
+
+    A value 10,000 (or 10^8) times another source's value for the same region,
+    indicator and year is almost surely in the wrong unit (万元 data labelled 亿元).
+    """
+    exact = obs[obs["bound"].fillna("") == ""]
+    for _key, grp in exact.groupby(["region", "indicator", "year"], sort=False):
+        if len(grp) < 2:
+            continue
+        lo, hi = grp["value"].idxmin(), grp["value"].idxmax()
+        small, large = grp.at[lo, "value"], grp.at[hi, "value"]
+        if small <= 0:
+            continue
+        ratio = large / small
+        for factor in UNIT_SLIP_RATIOS:
+            if abs(ratio / factor - 1) <= UNIT_SLIP_TOLERANCE:
+                odd = grp.loc[hi]
+                raise PlausibilityError(
+                    f"{odd['region']} {odd['indicator']} {odd['year']}: {large:g} is {ratio:,.0f}"
+                    f" times {small:g} from {grp.at[lo, 'source_file']} row "
+                    f"{grp.at[lo, 'source_row']}; a unit slip (e.g. 万元 labelled 亿元)?",
+                    file=odd["source_file"],
+                    sheet=odd["source_sheet"],
+                    row=int(odd["source_row"]),
+                )
+
+
 def build_observations(raw_dir: Path = RAW_DIR, today: dt.date | None = None) -> pd.DataFrame:
     """Read every configured raw source and return the validated observation table."""
     from lnanalysis.schema import validate_observations
@@ -177,6 +210,7 @@ def build_observations(raw_dir: Path = RAW_DIR, today: dt.date | None = None) ->
     frames = [read_source(src, raw_dir, today) for src in load_yaml("sources.yaml")["sources"]]
     obs = pd.concat(frames, ignore_index=True)
     check_duplicates(obs)
+    check_unit_slips(obs)
     obs = obs.sort_values(["region", "indicator", "year", "obs_id"], kind="stable")
     return validate_observations(obs.reset_index(drop=True))
 

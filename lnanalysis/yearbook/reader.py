@@ -36,7 +36,7 @@ from lnanalysis.yearbook.headers import (
     year_from_title,
 )
 from lnanalysis.yearbook.layouts import Block, Layout, address, col_letters, find_layout
-from lnanalysis.yearbook.workbook import read_grids
+from lnanalysis.yearbook.workbook import open_workbook
 
 AGGREGATE_KINDS = ("national", "group", "aggregate")
 COLUMNS = [
@@ -80,8 +80,9 @@ class YearbookTable:
 
 
 class _Sheet:
-    def __init__(self, grid: list[list], path: Path, name: str):
+    def __init__(self, grid: list[list], path: Path, name: str, formulas=frozenset()):
         self.grid, self.path, self.name = grid, path, name
+        self.formulas_without_value = formulas
 
     def get(self, row: int, col: int):
         if row < len(self.grid) and col < len(self.grid[row]):
@@ -293,6 +294,12 @@ def _read_block(
 
 def _parse_cell(sheet: _Sheet, r: int, col: int, raw) -> tuple[float, str]:
     """Parse a cell off the fast path: missing markers, odd spellings, or an error."""
+    if raw == "" and address(r, col) in sheet.formulas_without_value:
+        raise ValueParseError(
+            "formula with no cached value (the file was saved without calculating): "
+            "recalculate and save it, or export the values",
+            **sheet.where(r, col),
+        )
     try:
         value, bound, marker = parse_number(raw)
     except ValueParseError as exc:
@@ -362,7 +369,8 @@ def read_yearbook(
     except OSError as exc:
         raise WorkbookError(f"cannot read the file ({exc.strerror})", file=path) from None
     layout = layout or find_layout(path, table, data)
-    grids = read_grids(path, password, data)
+    book = open_workbook(path, password, data)
+    grids = book.grids
     sheets = {}
     for block in layout.blocks:
         if block.sheet not in grids:
@@ -371,7 +379,8 @@ def read_yearbook(
                 f"(the file has {', '.join(map(repr, grids))})",
                 file=path,
             )
-        sheets[block.sheet] = _Sheet(grids[block.sheet], path, block.sheet)
+        formulas = book.package.formulas_without_value.get(block.sheet, set())
+        sheets[block.sheet] = _Sheet(grids[block.sheet], path, block.sheet, formulas)
     title_year = _title_year(sheets, layout)
     parts, notes, seen = [], [], {}
     for i, block in enumerate(layout.blocks):
@@ -390,4 +399,6 @@ def read_yearbook(
             for n in COLUMNS
         }
     )
+    if book.package.has_macros:
+        notes.append(("(file)", "the workbook contains macros; they were not run"))
     return YearbookTable(layout=layout, data=frame, notes=notes)

@@ -3,22 +3,28 @@
 CNKI's .xls files are encrypted with Excel's default read-only password
 ('VelvetSweatshop'); they are decrypted in memory with msoffcrypto-tool and
 never written back. python-calamine reads the cells (both formats); it ignores
-drawing parts, so .xlsx files with broken drawing relations still load.
+drawing parts, so .xlsx files with broken drawing relations still load. An .xlsx
+or .xlsm package is inspected first (bounded reads): zip bombs and huge sheets are
+refused unread, and macros are never run (only cell values are read).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lnanalysis.errors import PasswordError, WorkbookError
+from lnanalysis.yearbook.ooxml import Package, inspect_package
 
 DEFAULT_PASSWORD = "VelvetSweatshop"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # An .xlsx whose parts expand to more than this is refused before it is read
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# A sheet larger than this is not a statistical table
+MAX_CELLS = 2_000_000
 
 Grid = list[list]
 
@@ -83,20 +89,38 @@ def workbook_bytes(path: Path, password: str | None = None, data: bytes | None =
     raise WorkbookError("not an Excel workbook (neither BIFF/OLE nor OOXML)", file=path)
 
 
-def read_grids(
-    path: Path, password: str | None = None, data: bytes | None = None
-) -> dict[str, Grid]:
-    """Return every sheet of the workbook as a grid of raw cell values ('' when empty).
+@dataclass
+class Workbook:
+    """The sheets' cell grids, plus what the package inspection found (.xlsx only)."""
 
-    Row and column indices of the grid are the sheet's own (0-based), so that
-    ``grid[r][c]`` is the cell at Excel row ``r + 1`` and column ``c + 1``.
+    grids: dict[str, Grid]
+    package: Package = field(default_factory=Package)
+
+
+def open_workbook(path: Path, password: str | None = None, data: bytes | None = None) -> Workbook:
+    """Open a workbook safely and return every sheet as a grid of raw values ('' when empty).
+
+    Row and column indices of a grid are the sheet's own (0-based), so that
+    ``grid[r][c]`` is the cell at Excel row ``r + 1`` and column ``c + 1``. An .xlsx
+    sheet whose used range exceeds ``MAX_CELLS`` is refused before it is parsed.
     """
     from python_calamine import CalamineWorkbook
 
     data = workbook_bytes(path, password, data)
+    package = Package()
+    if data.startswith(_ZIP_MAGIC):
+        package = inspect_package(data, Path(path))
+        for sheet, (rows, cols) in package.extent.items():
+            if rows * cols > MAX_CELLS:
+                raise WorkbookError(
+                    f"sheet spans {rows:,} rows x {cols:,} columns, over the limit of "
+                    f"{MAX_CELLS:,} cells for a statistical table (refused unread)",
+                    file=path,
+                    sheet=sheet,
+                )
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return {
+        grids = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in book.sheet_names
         }
@@ -104,3 +128,11 @@ def read_grids(
         raise WorkbookError(
             f"cannot read the workbook ({type(exc).__name__}: {exc})", file=path
         ) from None
+    return Workbook(grids, package)
+
+
+def read_grids(
+    path: Path, password: str | None = None, data: bytes | None = None
+) -> dict[str, Grid]:
+    """Return every sheet's grid of raw cell values (see :func:`open_workbook`)."""
+    return open_workbook(path, password, data).grids

@@ -1,0 +1,110 @@
+"""Integrity: atomic outputs survive an interrupted build, values trace to raw cells, data diff."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lnanalysis import build, io
+from lnanalysis.datadiff import diff_preferred, summary
+from lnanalysis.paths import PROCESSED_DIR, RAW_DIR
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def processed_copy(tmp_path):
+    out = tmp_path / "processed"
+    shutil.copytree(PROCESSED_DIR, out)
+    return out
+
+
+def test_an_interrupted_build_leaves_the_previous_outputs_intact(processed_copy, monkeypatch):
+    # Stand-ins for the previous build's outputs, so every table the build writes differs
+    for p in processed_copy.iterdir():
+        p.write_bytes(f"previous build of {p.name}\n".encode())
+    before = {p.name: p.read_bytes() for p in processed_copy.iterdir()}
+    # Interrupt the build while its third table is being written (the temp file is
+    # complete, the rename has not happened)
+    real_write_atomic = io.write_atomic
+    calls = []
+
+    def interrupted(target, writer):
+        calls.append(target)
+        if len(calls) == 3:
+
+            def half_then_stop(tmp):
+                writer(tmp)
+                raise KeyboardInterrupt
+
+            return real_write_atomic(target, half_then_stop)
+        return real_write_atomic(target, writer)
+
+    monkeypatch.setattr(io, "write_atomic", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_data(out_dir=processed_copy)
+    after = {p.name: p.read_bytes() for p in processed_copy.iterdir()}
+    assert set(after) == set(before), "a temp file was left behind or an output vanished"
+    first, second, third = (c.name for c in calls[:3])
+    assert after[first] != before[first] and after[second] != before[second]
+    assert after[third] == before[third], f"{third} was half-written"
+    untouched = set(before) - {first, second}
+    assert all(after[name] == before[name] for name in untouched)
+
+
+def test_every_preferred_value_traces_to_its_raw_cell():
+    pref = pd.read_csv(PROCESSED_DIR / "preferred.csv", dtype=str, keep_default_na=False)
+    raw = pref[pref["source_file"] != "derived"]
+    sheets = {}
+    for row in raw.itertuples(index=False):
+        key = (row.source_file, row.source_sheet)
+        if key not in sheets:
+            book = openpyxl.load_workbook(RAW_DIR / row.source_file, read_only=True)
+            sheets[key] = list(book[row.source_sheet].iter_rows(values_only=True))
+        cells = sheets[key][int(row.source_row) - 1]
+        assert row.value_raw in [str(c) for c in cells], (row.obs_id, row.value_raw)
+    assert len(raw) > 2000
+
+
+def test_data_diff_lists_changed_appeared_and_disappeared_values():
+    old = pd.DataFrame(
+        {
+            "region": ["LN", "LN", "JL"],
+            "indicator": ["x", "x", "x"],
+            "year": [2019, 2020, 2020],
+            "value": [1.0, 2.0, 5.0],
+            "bound": ["", "", ""],
+            "source_url": ["u", "u", "u"],
+        }
+    )
+    new = old.iloc[[0, 1]].copy()
+    new.loc[1, "value"] = 2.5
+    new = pd.concat(
+        [
+            new,
+            pd.DataFrame(
+                [
+                    {
+                        "region": "HL",
+                        "indicator": "x",
+                        "year": 2020,
+                        "value": 7.0,
+                        "bound": "",
+                        "source_url": "v",
+                    }
+                ]
+            ),
+        ]
+    )
+    diff = diff_preferred(old, new)
+    by_region = diff.set_index("region")
+    assert by_region.at["LN", "change"] == "changed" and by_region.at["LN", "new_value"] == 2.5
+    assert by_region.at["JL", "change"] == "disappeared"
+    assert by_region.at["HL", "change"] == "appeared"
+    lines = summary(diff)
+    assert lines[0] == "data diff: 1 appeared, 1 changed, 1 disappeared"
+    assert "  changed     LN x 2020: 2.0 -> 2.5" in lines
+    assert diff_preferred(old, old).empty
