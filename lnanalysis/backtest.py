@@ -96,7 +96,7 @@ def _series_cases(args) -> tuple[list[dict], list[dict]]:
         fits = []
         for m in MODELS:
             try:
-                fits.append(fit_forecast(m, years, y, to_years))
+                fits.append(fit_forecast(m, years, y, to_years, t.name))
             except (LnAnalysisError, np.linalg.LinAlgError, ValueError) as exc:
                 skips.append(
                     {
@@ -261,7 +261,9 @@ def input_hash(pref: pd.DataFrame) -> str:
     cols = ["indicator", "region", "year", "value", "bound"]
     digest = hashlib.sha256(pref[cols].to_csv(index=False).encode())
     digest.update(repr(load_yaml("backtest.yaml")).encode())
-    digest.update(Path(__file__).read_bytes())
+    # The code of the backtest and of every model: a model change invalidates the cache
+    for path in [Path(__file__), *sorted((Path(__file__).parent / "trend").glob("*.py"))]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -131,3 +131,24 @@ def test_theta_closed_form_never_settles_on_a_worse_optimum_than_statsmodels():
         sm = SARIMAX(y, order=(0, 1, 1), trend="c").fit(disp=False)
     z = np.diff(y)
     assert _ma1_profile(ma1_theta(z), z)[0][0] <= _ma1_profile(sm.params[1], z)[0][0] + 1e-9
+
+
+def test_series_with_zeros_skips_the_log_model_with_a_reason():
+    # SYNTHETIC counts with a zero: no log scale, so no log-linear trend; others still fit
+    s = pd.Series([0.0, 3, 5, 8, 9, 12, 14], index=range(2010, 2017))
+    proj = project(s, 2019, calibrate=False)
+    assert proj.transform == "identity"
+    assert "zeros or negatives" in proj.skipped["loglinear"]
+    assert {"drift", "ets", "theta", "combination"} <= set(proj.table["model"])
+
+
+def test_backtest_records_why_a_model_was_skipped_and_never_crashes():
+    from lnanalysis.backtest import _series_cases
+
+    # SYNTHETIC short, gapped, non-positive series: every skip has a reason
+    s = pd.Series([-1.0, 2, 3, 5, 6, 8, 9], index=[2010, 2011, 2012, 2014, 2015, 2016, 2017])
+    cases, skips = _series_cases(("rd_expenditure", "XX", s))
+    reasons = {(k["model"], k["reason"]) for k in skips}
+    assert any(m == "loglinear" and "zeros or negatives" in r for m, r in reasons)
+    assert any(m == "drift" and "gaps" in r for m, r in reasons)
+    assert all(c["model"] not in ("loglinear", "drift") for c in cases)

@@ -128,8 +128,11 @@ def theta(years, y, to_years) -> ModelForecast:
 _FUNCS = {"drift": drift, "loglinear": loglinear, "ets": ets, "theta": theta}
 
 
-def fit_forecast(model: str, years, y, to_years) -> ModelForecast:
+def fit_forecast(model: str, years, y, to_years, scale: str = "log") -> ModelForecast:
     """Fit ``model`` to (years, y) and forecast the given later years.
+
+    ``scale`` is the transform ``y`` is on; on the original scale (a series with
+    zeros or negatives) there is no log-linear trend, and that model is refused.
 
     Raises
     ------
@@ -141,6 +144,10 @@ def fit_forecast(model: str, years, y, to_years) -> ModelForecast:
     to_years = np.asarray(to_years, dtype=float)
     if model not in _FUNCS:
         raise ModelError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+    if model == "loglinear" and scale == "identity":
+        raise ModelError(
+            "log-linear trend needs positive values; the series has zeros or negatives"
+        )
     _check(model, years, y)
     if np.any(to_years <= years[-1]):
         raise ModelError("forecast years must come after the last observation")

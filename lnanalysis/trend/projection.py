@@ -123,7 +123,7 @@ def project(
     fits, skipped = [], {}
     for m in models:
         try:
-            fits.append(fit_forecast(m, years, y, to_years))
+            fits.append(fit_forecast(m, years, y, to_years, transform.name))
         except (ModelError, np.linalg.LinAlgError, ValueError) as exc:
             skipped[m] = str(exc)
     if not fits:
