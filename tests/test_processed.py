@@ -59,3 +59,17 @@ def test_conflicts_report_keeps_both_technology_market_definitions_apart(tables)
         & (ln["values"].str.contains("632.8"))
     ).any()
     assert isinstance(conf, pd.DataFrame)
+
+
+def test_every_processed_column_is_described():
+    """data_dictionary.csv must explain every column of every table in data/processed/."""
+    from lnanalysis.config import load_yaml
+    from lnanalysis.paths import PROCESSED_DIR
+
+    described = {(c["table"], c["column"]) for c in load_yaml("columns.yaml")["columns"]}
+    missing = []
+    for path in sorted(PROCESSED_DIR.glob("*.csv")):
+        table = "scorecard" if path.stem.startswith("scorecard_") else path.stem
+        header = pd.read_csv(path, nrows=0).columns
+        missing += [(table, c) for c in header if (table, c) not in described]
+    assert not missing

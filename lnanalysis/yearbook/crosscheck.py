@@ -51,7 +51,7 @@ def crosscheck(pref: pd.DataFrame, yearbook_dir: Path) -> pd.DataFrame:
                     "store_source": ours["source_title"],
                     "yearbook_value": converted,
                     "yearbook_raw": cell.value_raw,
-                    "yearbook_unit_raw": cell.unit,
+                    "yearbook_unit": cell.unit,
                     "conversion": how,
                     "yearbook_cell": f"{layout.file}!{cell.sheet}!{cell.cell}",
                     "rel_diff": converted / float(ours["value"]) - 1 if ours["value"] else None,
