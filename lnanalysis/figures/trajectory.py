@@ -12,6 +12,7 @@ from lnanalysis.figures.style import figure_style, text
 from lnanalysis.indicators import get_indicator
 from lnanalysis.trajectory import Trajectory
 
+_DERIVED = "Derived by lnanalysis"
 _DATA_YEAR = re.compile(r"\s*\(data year (\d{4})\)$")
 OBSERVED = "#2166ac"
 LATER = "#000000"
@@ -27,6 +28,10 @@ def source_note(titles: list[str], lang: str, width: int = 120) -> str:
     entry listing the years.
     """
     merged: dict[str, list[str]] = {}
+    derived = [t for t in titles if t.startswith(_DERIVED)]
+    titles = [t for t in titles if not t.startswith(_DERIVED)]
+    if derived:
+        titles.append(text("derived_source", lang, n=len(derived)))
     for title in titles:
         m = _DATA_YEAR.search(title)
         base = _DATA_YEAR.sub("", title)
@@ -188,7 +193,7 @@ def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
                 rotation=90,
             )
         title = traj.target.label_zh if lang == "zh" else traj.target.name_en
-        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_title(title, loc="left", fontsize=11, pad=14 if traj.alternate_series else 6)
         name = ind.zh if lang == "zh" else ind.en
         ax.set_ylabel(f"{name} ({ind.unit})")
         ax.set_xlabel(text("year", lang))
