@@ -120,6 +120,7 @@ def main() -> int:
     info("backtest_theta_cases_equal_to_statsmodels", same.mean(), "share", ".3f")
     gap = (g["mean_t"] - g["mean_t_naive"]).abs()
     info("backtest_theta_median_mean_gap", gap.median(), "abs (model scale)", ".1e")
+    info("backtest_theta_cases_within_1e-3", (gap < 1e-3).mean(), "share", ".3f")
     return 0 if ok else 1
 
 

@@ -261,6 +261,7 @@ def input_hash(pref: pd.DataFrame) -> str:
     cols = ["indicator", "region", "year", "value", "bound"]
     digest = hashlib.sha256(pref[cols].to_csv(index=False).encode())
     digest.update(repr(load_yaml("backtest.yaml")).encode())
+    digest.update(repr(load_yaml("indicators.yaml")).encode())  # measures set the scales
     # The code of the backtest and of every model: a model change invalidates the cache
     for path in [Path(__file__), *sorted((Path(__file__).parent / "trend").glob("*.py"))]:
         digest.update(path.read_bytes())

@@ -84,7 +84,9 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 def _sig(value, digits: int = 3) -> str:
     if value is None or pd.isna(value):
         return ""
-    return f"{float(value):.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+    if abs(value) >= 10**digits - 0.5:  # 999.6 would otherwise print as 1e+03
+        return f"{value:,.0f}"
+    return f"{float(value):.{digits}g}"
 
 
 def theme_card(theme: str, as_of: int | None = None) -> pd.DataFrame:

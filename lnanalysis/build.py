@@ -15,7 +15,7 @@ from lnanalysis.config import load_yaml
 from lnanalysis.datadiff import diff_preferred, summary
 from lnanalysis.derived import compare_derived, derive
 from lnanalysis.indicators import dictionary_frame
-from lnanalysis.io import write_csv
+from lnanalysis.io import csv_writer, write_all_atomic
 from lnanalysis.paths import PROCESSED_DIR, RAW_DIR
 from lnanalysis.preferred import conflicts_report, select_preferred
 from lnanalysis.provenance import verify
@@ -69,8 +69,8 @@ def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[s
         "data_dictionary": column_dictionary(),
     }
     tables["data_diff"] = diff_preferred(old, preferred)
-    for stem, frame in tables.items():
-        write_csv(frame, out_dir / f"{stem}.csv")
+    # All tables are replaced together: an interrupted build leaves the previous set whole
+    write_all_atomic({out_dir / f"{stem}.csv": csv_writer(frame) for stem, frame in tables.items()})
     for line in summary(tables["data_diff"]):
         log(line)
     n_conf = int(tables["conflicts"]["differs"].sum()) if len(tables["conflicts"]) else 0

@@ -43,6 +43,7 @@ def doubling_context(
                 f"value_{end}": v1,
                 "multiple": ratio,
                 "annual_growth": ratio ** (1 / (end - start)) - 1 if ratio > 0 else np.nan,
+                "target_multiple": multiple,
                 "required_growth": multiple ** (1 / (end - start)) - 1,
                 "share_of_target": ratio / multiple,
                 "gap_to_target": v1 - multiple * v0,

@@ -41,6 +41,31 @@ def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
     return Path(target)
 
 
+def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
+    """Write several files as one set: all are staged first, then renamed into place.
+
+    An interruption while staging leaves every previous file untouched and removes
+    the staged copies; only the final renames (no writing) remain between old and new.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, writer in writers.items():
+            target = Path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            staged.append((Path(tmp), target))
+            writer(Path(tmp))
+            os.chmod(tmp, 0o644)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    return [target for _, target in staged]
+
+
 def escape_formula(value):
     """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
 
@@ -64,12 +89,15 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: Path, *, escape: bool = False) -> Path:
-    """Write a CSV atomically (UTF-8 with BOM-free encoding, stable line endings)."""
+def csv_writer(df: pd.DataFrame, *, escape: bool = False) -> Callable[[Path], None]:
+    """Return a writer of ``df`` as CSV (UTF-8 without BOM, LF line endings)."""
     frame = escape_frame(df) if escape else df
-    return write_atomic(
-        target, lambda p: frame.to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
-    )
+    return lambda p: frame.to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def write_csv(df: pd.DataFrame, target: Path, *, escape: bool = False) -> Path:
+    """Write a CSV atomically (UTF-8 without BOM, stable line endings)."""
+    return write_atomic(target, csv_writer(df, escape=escape))
 
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)

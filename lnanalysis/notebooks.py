@@ -12,7 +12,7 @@ import multiprocessing
 import subprocess
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from lnanalysis.errors import InputError
@@ -78,7 +78,9 @@ def execute_all(
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
         futures = {pool.submit(execute_notebook, p, html_dir): p for p in paths}
-        for n, (future, path) in enumerate(futures.items(), 1):
+        for n, future in enumerate(as_completed(futures), 1):
+            path = futures[future]
             times[path.name] = future.result()
             log(f"notebook {n}/{len(paths)}: {path.name} ({times[path.name]:.1f}s)")
+    times = {p.name: times[p.name] for p in paths}  # reading order
     return times

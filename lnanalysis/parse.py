@@ -73,7 +73,10 @@ def parse_number(raw, *, where: dict | None = None) -> ParsedNumber:
         normal = normal.replace(",", "")
     if not _NUMBER.match(normal):
         raise ValueParseError(f"not a number: {text!r}", **where)
-    return ParsedNumber(float(normal), bound, "")
+    value = float(normal)
+    if not math.isfinite(value):
+        raise ValueParseError(f"number out of range: {text!r}", **where)
+    return ParsedNumber(value, bound, "")
 
 
 def parse_year(raw, *, where: dict | None = None, lo: int = 1949, hi: int = 2100) -> int:

@@ -170,9 +170,19 @@ def check_duplicates(obs: pd.DataFrame) -> None:
         )
 
 
-# Ratios between two sources of one figure that betray a unit slip (万元 vs 亿元, 元 vs 万元)
-UNIT_SLIP_RATIOS = (1e4, 1e8)
 UNIT_SLIP_TOLERANCE = 0.05
+
+
+def unit_slip_ratios() -> list[float]:
+    """Ratios between two units of one dimension (config/units.yaml) of 1,000 or more.
+
+    Two sources of one figure whose values differ by such a ratio (万元 vs 亿元, 件 vs
+    万件) almost surely disagree on the unit, not on the figure.
+    """
+    units = load_yaml("units.yaml")["units"]
+    pairs = [(u["dimension"], float(u["factor"])) for u in units.values()]
+    ratios = {fa / fb for da, fa in pairs for db, fb in pairs if da == db and fa / fb >= 1000}
+    return sorted(ratios)
 
 
 def check_unit_slips(obs: pd.DataFrame) -> None:
@@ -190,7 +200,7 @@ def check_unit_slips(obs: pd.DataFrame) -> None:
         if small <= 0:
             continue
         ratio = large / small
-        for factor in UNIT_SLIP_RATIOS:
+        for factor in unit_slip_ratios():
             if abs(ratio / factor - 1) <= UNIT_SLIP_TOLERANCE:
                 odd = grp.loc[hi]
                 raise PlausibilityError(

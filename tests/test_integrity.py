@@ -27,32 +27,45 @@ def test_an_interrupted_build_leaves_the_previous_outputs_intact(processed_copy,
     for p in processed_copy.iterdir():
         p.write_bytes(f"previous build of {p.name}\n".encode())
     before = {p.name: p.read_bytes() for p in processed_copy.iterdir()}
-    # Interrupt the build while its third table is being written (the temp file is
-    # complete, the rename has not happened)
-    real_write_atomic = io.write_atomic
-    calls = []
+    real_writer = io.csv_writer
+    made = []
 
-    def interrupted(target, writer):
-        calls.append(target)
-        if len(calls) == 3:
+    def writer(frame, **kw):
+        write = real_writer(frame, **kw)
+        made.append(write)
+        if len(made) < 3:
+            return write
 
-            def half_then_stop(tmp):
-                writer(tmp)
-                raise KeyboardInterrupt
+        def half_then_stop(path):
+            write(path)  # the third table is fully staged, then the build is interrupted
+            raise KeyboardInterrupt
 
-            return real_write_atomic(target, half_then_stop)
-        return real_write_atomic(target, writer)
+        return half_then_stop
 
-    monkeypatch.setattr(io, "write_atomic", interrupted)
+    monkeypatch.setattr(build, "csv_writer", writer)
     with pytest.raises(KeyboardInterrupt):
         build.build_data(out_dir=processed_copy)
     after = {p.name: p.read_bytes() for p in processed_copy.iterdir()}
-    assert set(after) == set(before), "a temp file was left behind or an output vanished"
-    first, second, third = (c.name for c in calls[:3])
-    assert after[first] != before[first] and after[second] != before[second]
-    assert after[third] == before[third], f"{third} was half-written"
-    untouched = set(before) - {first, second}
-    assert all(after[name] == before[name] for name in untouched)
+    assert set(after) == set(before), "a staged file was left behind or an output vanished"
+    assert after == before, "the previous outputs were not left intact"
+    # and an uninterrupted build then replaces them all
+    monkeypatch.setattr(build, "csv_writer", real_writer)
+    build.build_data(out_dir=processed_copy)
+    rebuilt = {p.name: p.read_bytes() for p in processed_copy.iterdir()}
+    assert all(rebuilt[f"{t}.csv"] != before[f"{t}.csv"] for t in _BUILD_TABLES)
+
+
+_BUILD_TABLES = {
+    "observations",
+    "preferred",
+    "conflicts",
+    "derived_vs_official",
+    "indicator_dictionary",
+    "targets",
+    "sources",
+    "data_dictionary",
+    "data_diff",
+}
 
 
 def test_every_preferred_value_traces_to_its_raw_cell():

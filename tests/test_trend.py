@@ -152,3 +152,22 @@ def test_backtest_records_why_a_model_was_skipped_and_never_crashes():
     assert any(m == "loglinear" and "zeros or negatives" in r for m, r in reasons)
     assert any(m == "drift" and "gaps" in r for m, r in reasons)
     assert all(c["model"] not in ("loglinear", "drift") for c in cases)
+
+
+def test_theta_forecast_is_continuous_where_the_ses_weight_reaches_zero():
+    from lnanalysis.trend import theta as th
+
+    # SYNTHETIC: force the SES weight and compare alpha = 0 with a vanishing alpha
+    y = np.array([1.0, 1.3, 1.2, 1.6, 1.5, 1.9, 2.0])
+    orig = th.ses_fit
+    try:
+        th.ses_fit = lambda y: (0.0, float(y[0]))
+        at_zero = th.theta_forecast(y, 3)[0]
+        th.ses_fit = lambda y: (1e-9, float(th.ses_sse(1e-9, y)[1][0]))
+        near_zero = th.theta_forecast(y, 3)[0]
+    finally:
+        th.ses_fit = orig
+    np.testing.assert_allclose(at_zero, near_zero, atol=1e-6)
+    # the trend term then carries half the OLS slope times (h - 1 + n)
+    b0 = np.polyfit(np.arange(7.0), y, 1)[0]
+    np.testing.assert_allclose(at_zero, 1.0 + 0.5 * b0 * (np.arange(3) + 7), atol=1e-12)

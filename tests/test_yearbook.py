@@ -23,6 +23,7 @@ from lnanalysis.errors import (
     PasswordError,
     UnknownRegionError,
     UnknownUnitError,
+    ValueParseError,
     WorkbookError,
 )
 from lnanalysis.paths import ROOT, shared_dir
@@ -403,3 +404,60 @@ def test_crosscheck_reports_store_against_yearbook_cells():
     assert row["yearbook_cell"].startswith(
         "nbs-sci-tech-yearbook-cnki/tech-market-contract-outflows"
     )
+
+
+def test_of_which_rows_and_non_province_rows_are_flagged(tmp_path):
+    rows = [*HEADER, ["东北地区", "Northeast", 9], ["#辽宁", "Liaoning", 5], ["其 他", "Others", 1]]
+    data = _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 6]},)).set_index("region")
+    assert data.at["LN", "is_subitem"] and not data.at["G-NORTHEAST", "is_subitem"]
+    assert data.at["LN", "region_label"] == "辽宁"
+    assert data.at["X-OTHER", "is_aggregate"] and data.at["G-NORTHEAST", "is_aggregate"]
+    assert not data.at["LN", "is_aggregate"]
+
+
+def test_formula_check_finds_sheets_whose_names_need_escaping(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "R&D"
+    for row in [*HEADER, ["北京", "Beijing", 1]]:
+        ws.append(row)
+    ws["C4"] = "=1+1"
+    path = tmp_path / "amp.xlsx"
+    wb.save(path)
+    layout = _layout([{**BLOCK, "sheet": "R&D", "data": [4, 4]}])
+    with pytest.raises(ValueParseError, match=r"sheet 'R&D', cell C4: formula"):
+        read_yearbook(path, layout=layout)
+
+
+def test_huge_sheet_is_refused_even_with_a_long_tail_after_its_rows(tmp_path):
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "1"
+    wb.active.cell(row=1_048_576, column=3, value=1)
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    path = tmp_path / "tail.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</worksheet>", b"<!--" + b"x" * 80_000 + b"--></worksheet>")
+            out.writestr(item, body)
+    with pytest.raises(WorkbookError, match=r"sheet '1': sheet spans 1,048,576 rows"):
+        read_yearbook(path, layout=_layout([BLOCK]))
+
+
+def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
+    import shutil
+
+    layout = layouts()["rd_personnel_fte_2013"]
+    src = REAL / layout.file
+    copy = tmp_path / "rd-personnel-fte-by-region_2013_raw-2013.xls"
+    shutil.copyfile(src, copy)
+    assert read_yearbook(copy).data["file"].iloc[0] == layout.file  # same bytes: the manifest
+    with open(copy, "ab") as fh:
+        fh.write(b"\0" * 512)  # a different copy under the same name
+    result = read_yearbook(copy)
+    assert result.data["file"].iloc[0] == str(copy) and (result.data["source_url"] == "").all()
+    assert any("sha256 differs" in text for _, text in result.notes)

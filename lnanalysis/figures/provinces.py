@@ -95,7 +95,8 @@ def doubling_figure(context: pd.DataFrame, lang: str) -> Figure:
     with figure_style():
         fig, ax = plt.subplots(figsize=(6.5, 7), layout="constrained")
         ax.barh(names, table["multiple"], color=colours)
-        ax.axvline(2.0, color="#333333", lw=1, ls="--", label=text("doubling_line", lang))
+        target = float(context["target_multiple"].iloc[0])
+        ax.axvline(target, color="#333333", lw=1, ls="--", label=text("doubling_line", lang))
         ax.set_xlabel(text("doubling_axis", lang))
         ax.set_title(text("doubling_title", lang), loc="left", fontsize=10)
         ax.legend(frameon=False, fontsize=7, loc="lower right")

@@ -21,6 +21,18 @@ PATH = "#636363"
 TARGET = "#b2182b"
 
 
+def year_ranges(years: list[str]) -> str:
+    """Write years compactly: ['2011', '2012', '2013', '2016'] -> '2011–2013, 2016'."""
+    nums = sorted({int(y) for y in years})
+    runs: list[list[int]] = []
+    for y in nums:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def source_note(titles: list[str], lang: str, width: int = 120) -> str:
     """Return the footnote naming every source of the plotted values.
 
@@ -38,14 +50,7 @@ def source_note(titles: list[str], lang: str, width: int = 120) -> str:
         merged.setdefault(base, [])
         if m:
             merged[base].append(m.group(1))
-    parts = []
-    for base, years in merged.items():
-        if len(years) > 1:
-            parts.append(f"{base} ({years[0]}–{years[-1]})")
-        elif years:
-            parts.append(f"{base} ({years[0]})")
-        else:
-            parts.append(base)
+    parts = [f"{base} ({year_ranges(years)})" if years else base for base, years in merged.items()]
     body = "; ".join(parts)
     head = text("source", lang)
     sep = "：" if lang == "zh" else ": "

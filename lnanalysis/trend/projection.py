@@ -38,7 +38,13 @@ class Projection:
         return sel.iloc[0]
 
     def probability_at_least(self, year: int, threshold: float) -> float:
-        """Return P(value in ``year`` >= threshold) under the calibrated combination."""
+        """Return P(value in ``year`` >= threshold) under the calibrated combination.
+
+        The probability uses a normal distribution with the spread calibrated for the
+        80% band (``se_t``); the 95% band has its own, wider factor because outcomes
+        have heavier tails, so a threshold at the 95% band's edge gets a probability
+        somewhat below 2.5%.
+        """
         row = self.at(year)
         t = Transform(self.transform)
         z = (

@@ -7,8 +7,13 @@ that the method implies: ``sigma2 * (1 + (h - 1) * (1 + (alpha - 1)**2))``.
 ``sigma2`` is that model's maximum-likelihood innovation variance, computed here
 from the exact MA(1) likelihood of the first differences with the constant and
 the variance profiled out, so only the MA coefficient is searched (a grid, then
-a bounded Brent step). statsmodels reaches the same optimum with a general-purpose
-optimiser; ``tests/test_trend.py`` and ``benchmarks/bench_backtest.py`` compare the two.
+a bounded Brent step; the coefficient is kept within +-0.999, the invertible range).
+
+statsmodels fits the same two objectives with general-purpose optimisers that stop
+at a bound (its SES weight stays inside 1e-4..0.9999) or at a local optimum on short
+series; here both searches are global over a grid, so the objectives are never worse
+(``tests/test_trend.py``) and the forecasts agree with statsmodels only where its
+optimisers converge. ``benchmarks/bench_backtest.py`` reports how often that is.
 """
 
 from __future__ import annotations
@@ -100,9 +105,9 @@ def theta_forecast(y: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, f
     t = np.arange(n, dtype=float)
     b0 = np.polyfit(t, y, 1)[0]
     alpha, one_step = ses_fit(y)
-    h = np.arange(steps, dtype=float)
-    if alpha > 0:
-        h = h + 1 / alpha - (1 - alpha) ** n / alpha
+    # statsmodels adds 1/alpha - (1 - alpha)**n / alpha when alpha > 0; that equals the
+    # geometric sum below, which is also right (= n) at alpha = 0, where the optimum can lie
+    h = np.arange(steps, dtype=float) + np.sum((1 - alpha) ** np.arange(n))
     mean = 0.5 * b0 * h + one_step
     sigma2 = ma1_sigma2(y)
     var = (1 + np.arange(steps) * (1 + (alpha - 1) ** 2)) * sigma2

@@ -75,6 +75,7 @@ class Block:
     spans: tuple[tuple[int, int, int], ...] = ()  # (row, first col, last col)
     notes: tuple[int, ...] = ()
     expect: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)  # column index -> unit, when the table states none
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,11 @@ def _block(spec: dict) -> Block:
         spans=tuple(_span(s) for s in spec.get("spans") or ()),
         notes=tuple(int(r) - 1 for r in spec.get("notes") or ()),
         expect={col_index(k): str(v) for k, v in (spec.get("expect") or {}).items()},
+        units={
+            col: str(unit)
+            for cols, unit in (spec.get("units") or {}).items()
+            for col in _columns(cols if ":" in cols else [cols])
+        },
     )
 
 

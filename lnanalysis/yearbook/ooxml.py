@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import unescape
 
 from lnanalysis.errors import WorkbookError
 
@@ -27,6 +28,8 @@ _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"')
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+_DIMENSION = re.compile(rb'<dimension\b[^>]*?ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>[^<]+</v>")
 
 
@@ -66,7 +69,7 @@ def _sheet_parts(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
     for name, rid in sheets:
         target = targets.get(rid, b"").decode()
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        out[name.decode("utf-8")] = posixpath.normpath(part)
+        out[unescape(name.decode("utf-8"), _ENTITIES)] = posixpath.normpath(part)
     return out
 
 
@@ -81,9 +84,14 @@ def inspect_package(data: bytes, path: Path) -> Package:
                 if part not in names:
                     continue
                 xml = _read(zf, part, path)
-                rows = [int(r) for r in _ROW.findall(xml[-65536:])] or [0]
-                cols = [_col_number(c) for c, _ in _CELL_REF.findall(xml)] or [0]
-                found.extent[sheet] = (max(rows), max(cols))
+                # The extent: the largest row and column anywhere, the declared dimension,
+                # and the count of rows (rows and cells may omit their r= attribute)
+                refs = _CELL_REF.findall(xml)
+                dim = _DIMENSION.search(xml[:4096])
+                rows = [int(r) for r in _ROW.findall(xml)] + [int(r) for _, r in refs]
+                rows += [xml.count(b"<row"), int(dim.group(2)) if dim else 0]
+                cols = [_col_number(c) for c, _ in refs] + [_col_number(dim.group(1)) if dim else 0]
+                found.extent[sheet] = (max(rows), max([*cols, 1]))
                 missing = set()
                 for attrs, body in _CELL.findall(xml):
                     if body and b"<f" in body and not _VALUE.search(body):

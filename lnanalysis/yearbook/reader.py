@@ -8,6 +8,7 @@ file, sheet and cell it came from.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from itertools import chain
@@ -28,6 +29,7 @@ from lnanalysis.parse import parse_number, parse_year
 from lnanalysis.regions import region_code, region_kind
 from lnanalysis.units import canonical_unit
 from lnanalysis.yearbook.headers import (
+    OF_WHICH,
     indicator_from_unit_row,
     lines,
     split_header,
@@ -38,7 +40,8 @@ from lnanalysis.yearbook.headers import (
 from lnanalysis.yearbook.layouts import Block, Layout, address, col_letters, find_layout
 from lnanalysis.yearbook.workbook import open_workbook
 
-AGGREGATE_KINDS = ("national", "group", "aggregate")
+# Rows that are not one province: never to be summed with provinces (其他 and 国外 included)
+AGGREGATE_KINDS = ("national", "group", "aggregate", "other")
 COLUMNS = [
     "table_id",
     "block",
@@ -188,10 +191,19 @@ def _columns(sheet, layout, block, title_year):
             zh, en = parts.zh, parts.en
         if not zh and not en:
             raise LayoutError("value column with an empty header", **where)
-        unit, unit_raw = _column_unit(parts, table_zh, table_en, unit_where or where)
+        if col in block.units:  # stated by the layout map where the table states none
+            unit, unit_raw = _unit(block.units[col], where), block.units[col]
+        else:
+            unit, unit_raw = _column_unit(parts, table_zh, table_en, unit_where or where)
         if not unit and parts.of_which and last_unit:
             unit, unit_raw = last_unit  # an "of which" item is in its parent's unit
         last_unit = (unit, unit_raw) if unit else last_unit
+        if not unit:
+            raise LayoutError(
+                "no unit for this column in the table or its header; state it in the "
+                "layout map (units:)",
+                **where,
+            )
         year = _column_year(sheet, block, col, title_year)
         out[col] = (zh, en, parts.of_which, unit, unit_raw, year)
     return out
@@ -221,6 +233,7 @@ def _read_block(
     columns = _columns(sheet, layout, block, title_year)
     letters = [col_letters(col) for col in block.columns]
     labelled = []  # (row, code, label, English label) of each region row
+    sub_rows = []  # whether each region row is an "of which" row
     values, raws, missing, cells = [], [], [], []
     codes: dict[str, str] = {}
     for r in range(block.data[0], block.data[1] + 1):
@@ -240,6 +253,10 @@ def _read_block(
                 row, code, zh_label, en_label = labelled[-1]
                 labelled[-1] = (row, code, zh_label, f"{en_label} {label_en}")
             continue
+        sub_row = label.strip().startswith(OF_WHICH)
+        if sub_row:  # an "of which" row ('#…' or '其中…'): the region after the marker
+            for mark in OF_WHICH:
+                label = label.strip().removeprefix(mark)
         code = codes.get(label)
         if code is None:
             try:
@@ -247,6 +264,7 @@ def _read_block(
             except UnknownRegionError as exc:
                 raise UnknownRegionError(exc.reason, **sheet.where(r, block.label)) from None
         labelled.append((r, code, label, label_en))
+        sub_rows.append(sub_row)
         row_number = str(r + 1)
         for col, letter, raw in zip(block.columns, letters, raw_values, strict=True):
             kind = type(raw)
@@ -280,6 +298,11 @@ def _read_block(
         ("indicator_zh", "indicator_en", "is_subitem", "unit", "unit_raw", "year")
     ):
         out[name] = [c[i] for c in col_info] * len(labelled)
+    # A cell is a sub-item when its column or its row is an "of which" item
+    out["is_subitem"] = [
+        col_sub or row_sub
+        for col_sub, row_sub in zip(out["is_subitem"], _repeat(sub_rows, n_cols), strict=True)
+    ]
     notes = []
     for r in block.notes:
         texts = [
@@ -383,12 +406,24 @@ def read_yearbook(
         sheets[block.sheet] = _Sheet(grids[block.sheet], path, block.sheet, formulas)
     title_year = _title_year(sheets, layout)
     parts, notes, seen = [], [], {}
+    # Cell provenance names the manifest's file only when this is that very file
+    same_file = hashlib.sha256(data).hexdigest() == layout.sha256
+    source_file = layout.file if same_file else str(path)
+    source_url = layout.url if same_file else ""
+    if layout.sha256 and not same_file:
+        notes.append(
+            (
+                "(file)",
+                f"not the manifest's copy of {layout.file} (sha256 differs): read with "
+                "its layout map; cells cite this file, not the manifest's URL",
+            )
+        )
     for i, block in enumerate(layout.blocks):
         sheet = sheets[block.sheet]
         part, n = _read_block(sheet, layout, i, block, title_year, layout.region_set, seen)
         notes += n
         size = len(part["value"])
-        constant = (layout.id, i + 1, layout.file, sheet.name, layout.url)
+        constant = (layout.id, i + 1, source_file, sheet.name, source_url)
         for name, value in zip(_PER_BLOCK, constant, strict=True):
             part[name] = [value] * size
         parts.append(part)

@@ -82,7 +82,10 @@ def workbook_bytes(path: Path, password: str | None = None, data: bytes | None =
     if not data:
         raise WorkbookError("empty file", file=path)
     if data.startswith(_OLE_MAGIC):
-        return _decrypt(data, path, password)
+        data = _decrypt(data, path, password)
+        if data.startswith(_ZIP_MAGIC):  # an encrypted .xlsx: check the package inside
+            _check_zip(data, path)
+        return data
     if data.startswith(_ZIP_MAGIC):
         _check_zip(data, path)
         return data
