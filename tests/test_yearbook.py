@@ -10,6 +10,7 @@ Fixtures are SYNTHETIC workbooks built here with openpyxl, one per quirk.
 
 from __future__ import annotations
 
+import ast
 import io
 import math
 
@@ -80,6 +81,8 @@ def test_spot_check_cell(tables, spot):
         assert row["value"] == pytest.approx(float(spot["value"]), rel=1e-12)
     assert row["unit"] == spot["unit"]
     assert row["year"] == int(spot["year"])
+    # the raw label read independently (xlrd/openpyxl), kept exactly, and its code
+    assert row["region_label"] == ast.literal_eval(spot["region_label_raw_repr"])
     scope = tables[spot["file"]].layout.region_set
     assert row["region"] == region_code(spot["region_label"], scope=scope)
 
