@@ -30,6 +30,7 @@ NAN = float("nan")
 
 
 def _series(pref: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
+    # Bounds ('>500') are kept here: a bound above the target counts as met
     sel = pref[(pref["indicator"] == indicator) & (pref["region"] == region)]
     return sel.sort_values("year")
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from lnanalysis.asof import vintage
 from lnanalysis.backtest import backtest
 from lnanalysis.context import doubling_context
 from lnanalysis.io import write_csv, write_xlsx
@@ -61,9 +62,10 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
     _yearbook_crosscheck(log)
     obs = load_observations()
-    sheets = {"now": scorecard(None, obs=obs)}
+    today = vintage(obs, None)
+    sheets = {"now": scorecard(None, obs=obs, pref_now=today)}
     for year in REPLAY_YEARS:
-        sheets[f"as_of_{year}"] = scorecard(year, obs=obs)
+        sheets[f"as_of_{year}"] = scorecard(year, obs=obs, pref_now=today)
     for name, frame in sheets.items():
         write_csv(frame, PROCESSED_DIR / f"scorecard_{name}.csv", escape=True)
     write_xlsx(sheets, PROCESSED_DIR / "scorecard.xlsx")

@@ -6,17 +6,13 @@ import pandas as pd
 
 from lnanalysis.config import load_yaml
 from lnanalysis.indicators import get_indicator
+from lnanalysis.store import exact_rows
 
 STATUS_ORDER = {"preliminary": 0, "revised": 1, "final": 2}
 
 
 def _pick(pref: pd.DataFrame, region: str, indicator: str) -> pd.DataFrame:
-    sel = pref[
-        (pref["region"] == region)
-        & (pref["indicator"] == indicator)
-        & (pref["bound"].fillna("") == "")
-    ]
-    return sel.set_index("year")
+    return exact_rows(pref, indicator, region).set_index("year")
 
 
 def derive(pref: pd.DataFrame) -> pd.DataFrame:

@@ -57,16 +57,18 @@ def scorecard(
     registry: Registry | None = None,
     obs: pd.DataFrame | None = None,
     region: str = "LN",
+    pref_now: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assess every target of the registry; one row per target in registry order.
 
     ``baseline_year`` overrides the baseline of growth targets only (the doubling has
     no base year in the plan; 2015 is the default and 2014 the alternative).
+    ``pref_now``, today's preferred table, can be passed to avoid recomputing it.
     """
     registry = registry or load_registry()
     obs = load_observations() if obs is None else obs
-    pref_then = vintage(obs, as_of)
-    pref_now = vintage(obs, None)
+    pref_now = vintage(obs, None) if pref_now is None else pref_now
+    pref_then = pref_now if as_of is None else vintage(obs, as_of)
     rows = []
     for t in registry:
         by = baseline_year if t.kind == "growth_multiple" else None
