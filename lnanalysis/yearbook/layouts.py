@@ -154,7 +154,7 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def find_layout(path: Path, table: str | None = None, data: bytes | None = None) -> Layout:
+def find_layout(path: Path, table: str | None = None, digest: str | None = None) -> Layout:
     """Return the layout of a file: by table id if given, else by sha256, else by file name.
 
     Raises
@@ -167,7 +167,7 @@ def find_layout(path: Path, table: str | None = None, data: bytes | None = None)
         if table not in known:
             raise LayoutError(f"no layout map with id {table!r}", file=path)
         return known[table]
-    digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_of(path)
+    digest = digest or sha256_of(path)
     for layout in known.values():
         if layout.sha256 == digest:
             return layout

@@ -66,6 +66,7 @@ COLUMNS = [
 ]
 
 
+_STR = pd.StringDtype(storage="python", na_value=np.nan)  # pandas' default str dtype
 _DTYPES = {"block": int, "is_aggregate": bool, "is_subitem": bool, "year": int, "value": float}
 # Columns that are the same for every cell of a block
 _PER_BLOCK = ("table_id", "block", "file", "sheet", "source_url")
@@ -391,7 +392,8 @@ def read_yearbook(
         data = path.read_bytes()
     except OSError as exc:
         raise WorkbookError(f"cannot read the file ({exc.strerror})", file=path) from None
-    layout = layout or find_layout(path, table, data)
+    digest = hashlib.sha256(data).hexdigest()
+    layout = layout or find_layout(path, table, digest)
     book = open_workbook(path, password, data)
     grids = book.grids
     sheets = {}
@@ -407,7 +409,7 @@ def read_yearbook(
     title_year = _title_year(sheets, layout)
     parts, notes, seen = [], [], {}
     # Cell provenance names the manifest's file only when this is that very file
-    same_file = hashlib.sha256(data).hexdigest() == layout.sha256
+    same_file = digest == layout.sha256
     source_file = layout.file if same_file else str(path)
     source_url = layout.url if same_file else ""
     if layout.sha256 and not same_file:
@@ -430,9 +432,12 @@ def read_yearbook(
     columns = {n: list(chain.from_iterable(p[n] for p in parts)) for n in COLUMNS}
     frame = pd.DataFrame(
         {
-            n: np.asarray(columns[n], dtype=_DTYPES[n]) if n in _DTYPES else columns[n]
+            n: np.asarray(columns[n], dtype=_DTYPES[n])
+            if n in _DTYPES
+            else pd.array(np.asarray(columns[n], dtype=object), dtype=_STR)
             for n in COLUMNS
-        }
+        },
+        copy=False,
     )
     if book.package.has_macros:
         notes.append(("(file)", "the workbook contains macros; they were not run"))
