@@ -52,7 +52,7 @@ format: $(STAMP) ## Apply ruff formatting
 	$(VENV)/bin/ruff format lnanalysis tests benchmarks
 
 bench: $(STAMP) ## Run every benchmark in benchmarks/ (one BENCH line per goal)
-	@for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+	@status=0; for f in benchmarks/bench_*.py; do $(PY) $$f || status=1; done; exit $$status
 
 explore: $(STAMP) ## Render the explore notebook for REGION=… INDICATOR=… (papermill)
 	$(PY) -m lnanalysis explore --region $(REGION) --indicator $(INDICATOR)
