@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,10 +30,8 @@ from _common import bench, info, peak_memory_mb, timer
 from lnanalysis.backtest import _windows, backtest, case_record, panel_series, score
 from lnanalysis.indicators import get_indicator
 from lnanalysis.store import load_preferred
-from lnanalysis.trend.models import MIN_POINTS, ets
+from lnanalysis.trend.models import MIN_POINTS, Z80, ets
 from lnanalysis.trend.transforms import transform_for
-
-Z80 = stats.norm.ppf(0.9)
 
 
 def _naive_fit(model: str, years: np.ndarray, y: np.ndarray, h: int):

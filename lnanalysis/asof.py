@@ -21,6 +21,20 @@ def known_by(obs: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
     return obs[(obs["published"].astype(str) <= cutoff) & (obs["year"] <= as_of)]
 
 
+def vintages(
+    obs: pd.DataFrame, years, today: pd.DataFrame | None = None
+) -> dict[int | None, pd.DataFrame]:
+    """Return the preferred table of today (key None) and of each year in ``years``.
+
+    ``today`` is today's table when the caller has it (``data/processed/preferred.csv``).
+    """
+    out = {None: vintage(obs, None) if today is None else today}
+    for year in years:
+        if year is not None:
+            out[year] = vintage(obs, year)
+    return out
+
+
 def vintage(obs: pd.DataFrame, as_of: int | None) -> pd.DataFrame:
     """Return the preferred table as it could have been built at the end of ``as_of``."""
     known = known_by(obs, as_of)

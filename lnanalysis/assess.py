@@ -23,6 +23,7 @@ from lnanalysis.metrics import (
     un_status,
 )
 from lnanalysis.registry import Target
+from lnanalysis.store import is_exact
 from lnanalysis.trend.models import MODELS
 from lnanalysis.trend.projection import project
 
@@ -61,7 +62,7 @@ def _threshold(target: Target, x0: float | None) -> float | None:
 
 
 def _baseline(target: Target, rows: pd.DataFrame, baseline_year: int | None):
-    exact = rows[rows["bound"].fillna("") == ""].set_index("year")["value"]
+    exact = rows[is_exact(rows)].set_index("year")["value"]
     candidates = (
         [baseline_year] if baseline_year else [target.baseline_year, target.baseline_alternative]
     )
@@ -140,7 +141,7 @@ def assess_target(
             | _ex_post(target, actual_pref, region, threshold, None)
         )
     known = rows[rows["year"] <= until]
-    exact = known[known["bound"].fillna("") == ""]
+    exact = known[is_exact(known)]
     met_year = _met_early(target, known, threshold, until)
     if not exact.empty:
         rec |= {
@@ -202,6 +203,7 @@ def _projection(target, exact, ind, threshold, reasons, models) -> dict:
         "models_used": ", ".join(sorted(set(proj.table["model"]) - {"combination"})),
         "models_skipped": "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()),
         "projection_flags": row["flags"],
+        "projection": proj,  # the full projection, for charts (not a scorecard column)
     }
     if threshold is not None:
         out["p_meet"] = proj.probability_at_least(target.target_year, threshold)
@@ -212,7 +214,7 @@ def _ex_post(target, actual_pref, region, threshold, rec) -> dict:
     if actual_pref is None:
         return {}
     rows = _series(actual_pref, target.indicator, region)
-    at = rows[(rows["year"] == target.target_year) & (rows["bound"].fillna("") == "")]
+    at = rows[(rows["year"] == target.target_year) & is_exact(rows)]
     if at.empty:
         return {"ex_post": "unknown"}
     actual = float(at["value"].iloc[0])

@@ -21,16 +21,13 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from lnanalysis.config import load_yaml
-from lnanalysis.errors import LnAnalysisError
 from lnanalysis.indicators import get_indicator
 from lnanalysis.paths import CACHE_DIR
 from lnanalysis.regions import provinces
 from lnanalysis.store import exact_rows
-from lnanalysis.trend.models import MODELS, fit_forecast
+from lnanalysis.trend.models import Z, fit_models
 from lnanalysis.trend.projection import combine
 from lnanalysis.trend.transforms import transform_for
-
-Z = {80: stats.norm.ppf(0.9), 95: stats.norm.ppf(0.975)}
 
 
 def panel_series(pref: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
@@ -93,20 +90,11 @@ def _series_cases(args) -> tuple[list[dict], list[dict]]:
         y = t.forward(hist.to_numpy())
         years = hist.index.to_numpy(dtype=float)
         to_years = np.arange(origin + 1, future.index.max() + 1)
-        fits = []
-        for m in MODELS:
-            try:
-                fits.append(fit_forecast(m, years, y, to_years, t.name))
-            except (LnAnalysisError, np.linalg.LinAlgError, ValueError) as exc:
-                skips.append(
-                    {
-                        "indicator": ind,
-                        "region": region,
-                        "origin": origin,
-                        "model": m,
-                        "reason": str(exc),
-                    }
-                )
+        fits, skipped = fit_models(years, y, to_years, t.name)
+        skips += [
+            {"indicator": ind, "region": region, "origin": origin, "model": m, "reason": why}
+            for m, why in skipped.items()
+        ]
         if not fits:
             continue
         mean_c, se_c = combine(fits)
@@ -161,10 +149,18 @@ def loro_factors(cases: pd.DataFrame, level: int = 80) -> pd.Series:
     return out
 
 
-def score(cases: pd.DataFrame) -> pd.DataFrame:
-    """Scores by indicator x model x horizon, with out-of-sample calibrated coverage."""
+def calibration_by_case(cases: pd.DataFrame) -> dict[int, pd.Series]:
+    """Leave-one-region-out factors of every case, for the 80% and the 95% band."""
+    return {level: loro_factors(cases, level) for level in (80, 95)}
+
+
+def score(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = None) -> pd.DataFrame:
+    """Scores by indicator x model x horizon, with out-of-sample calibrated coverage.
+
+    ``factors`` are :func:`calibration_by_case` of ``cases`` when already computed.
+    """
     cases = cases.copy()
-    k = {level: loro_factors(cases, level) for level in (80, 95)}
+    k = calibration_by_case(cases) if factors is None else factors
     cases["abs_err"] = (cases["forecast"] - cases["actual"]).abs()
     cases["smape"] = 200 * cases["abs_err"] / (cases["forecast"].abs() + cases["actual"].abs())
     for level in (80, 95):
@@ -195,13 +191,15 @@ def score(cases: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def binary_scores(cases: pd.DataFrame) -> pd.DataFrame:
+def binary_scores(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = None) -> pd.DataFrame:
     """How often the calibrated combination called a synthetic required-growth target right.
 
     From every origin, the synthetic target is the origin value grown at the
     indicator's ``required_growth`` (config/backtest.yaml) to each horizon. The call
     is "met" when the out-of-sample calibrated probability of reaching it is at
     least 0.5. Scores: accuracy, Brier score and the base rate of targets met.
+    ``factors`` are :func:`calibration_by_case` of ``cases`` when already computed
+    (a factor depends only on its own indicator, model and horizon group).
     """
     sel = cases[(cases["model"] == "combination") & cases["required"].notna()].copy()
     if sel.empty:
@@ -216,7 +214,10 @@ def binary_scores(cases: pd.DataFrame) -> pd.DataFrame:
                 "brier",
             ]
         )
-    k = loro_factors(cases[cases["model"] == "combination"]).reindex(sel.index)
+    k80 = (
+        factors[80] if factors is not None else loro_factors(cases[cases["model"] == "combination"])
+    )
+    k = k80.reindex(sel.index)
     z = (sel["required_t"] - sel["mean_t"]) / (sel["se_t"] * k)
     sel["p_meet"] = 1 - stats.norm.cdf(z.to_numpy(dtype=float))
     sel["met"] = sel["actual"] >= sel["required"]
@@ -275,11 +276,12 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
     if cache and path.exists():
         return pd.read_pickle(path)
     cases, skips = run_cases(pref, workers)
+    factors = calibration_by_case(cases)
     result = {
         "cases": cases,
         "skipped": skips,
-        "scores": score(cases),
-        "binary": binary_scores(cases),
+        "scores": score(cases, factors),
+        "binary": binary_scores(cases, factors),
         "calibration": pooled_factors(cases),
     }
     if cache:

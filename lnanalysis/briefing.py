@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from lnanalysis.asof import vintage
 from lnanalysis.backtest import backtest
 from lnanalysis.context import doubling_context
 from lnanalysis.io import write_csv, write_xlsx
@@ -28,7 +27,7 @@ REPLAY_YEARS = (2017, 2018)
 CONTEXT = ("rd_expenditure", "tech_contract_turnover_seller")
 
 
-def _yearbook_crosscheck(log: Callable[[str], None]) -> None:
+def _yearbook_crosscheck(log: Callable[[str], None], pref: pd.DataFrame) -> None:
     from lnanalysis.yearbook.crosscheck import crosscheck
     from lnanalysis.yearbook.fetch import yearbook_dir
 
@@ -36,7 +35,7 @@ def _yearbook_crosscheck(log: Callable[[str], None]) -> None:
     if where is None:
         log("yearbook tables not available (run `make fetch-yearbooks`): cross-check skipped")
         return
-    table = crosscheck(load_preferred(), where)
+    table = crosscheck(pref, where)
     write_csv(table, PROCESSED_DIR / "yearbook_crosscheck.csv")
     n_bad = int(table["mismatch"].sum()) if len(table) else 0
     log(f"yearbook cross-check: {len(table)} figures compared, {n_bad} mismatches")
@@ -44,36 +43,35 @@ def _yearbook_crosscheck(log: Callable[[str], None]) -> None:
 
 def build_briefing(log: Callable[[str], None] = print) -> None:
     """Run the backtest (cached on its inputs' hash) and write calibration and scorecards."""
-    from lnanalysis.scorecard import scorecard
+    from lnanalysis.scorecard import scorecard, scorecard_path
 
     t0 = time.perf_counter()
     log("backtest over the provincial panel (cached when inputs are unchanged) ...")
-    result = backtest(load_preferred())
+    pref = load_preferred()  # today's preferred values, read once for every step
+    result = backtest(pref)
     write_csv(result["calibration"], PROCESSED_DIR / "calibration.csv")
     write_csv(result["scores"], PROCESSED_DIR / "backtest_scores.csv")
     write_csv(result["skipped"], PROCESSED_DIR / "backtest_skipped.csv")
     write_csv(result["binary"], PROCESSED_DIR / "backtest_binary.csv")
     reset_cache()
     context = pd.concat(
-        [doubling_context(load_preferred(), ind).assign(indicator=ind) for ind in CONTEXT],
+        [doubling_context(pref, ind).assign(indicator=ind) for ind in CONTEXT],
         ignore_index=True,
     )
     write_csv(context, PROCESSED_DIR / "provinces_context.csv")
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
-    _yearbook_crosscheck(log)
+    _yearbook_crosscheck(log, pref)
     obs = load_observations()
-    today = vintage(obs, None)
-    sheets = {"now": scorecard(None, obs=obs, pref_now=today)}
-    for year in REPLAY_YEARS:
-        sheets[f"as_of_{year}"] = scorecard(year, obs=obs, pref_now=today)
-    for name, frame in sheets.items():
-        write_csv(frame, PROCESSED_DIR / f"scorecard_{name}.csv", escape=True)
+    cards = {year: scorecard(year, obs=obs, pref_now=pref) for year in (None, *REPLAY_YEARS)}
+    for year, frame in cards.items():
+        write_csv(frame, scorecard_path(year), escape=True)
+    sheets = {"now" if y is None else f"as_of_{y}": frame for y, frame in cards.items()}
     write_xlsx(sheets, PROCESSED_DIR / "scorecard.xlsx")
     log(f"scorecards written ({', '.join(sheets)})")
     from lnanalysis.figures.render import build_figures
 
     t1 = time.perf_counter()
-    written = build_figures(log=log)
+    written = build_figures(log=log, obs=obs, pref=pref)
     log(f"{len(written)} figure files written in {time.perf_counter() - t1:.1f}s")
     from lnanalysis.notebooks import briefing_notebooks, execute_all
 

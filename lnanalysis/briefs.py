@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lnanalysis.metrics import label
-from lnanalysis.paths import FIGURES_DIR, PROCESSED_DIR
+from lnanalysis.formats import sig
+from lnanalysis.metrics import ACHIEVED, label
+from lnanalysis.paths import FIGURES_DIR
 from lnanalysis.registry import load_registry
+from lnanalysis.scorecard import load_scorecard
 from lnanalysis.store import exact_rows
 
 PRECISION = 2
@@ -54,8 +56,7 @@ def show(stem: str, lang: str = "en"):
 
 def scorecard_file(as_of: int | None = None) -> pd.DataFrame:
     """Read the scorecard the briefing build wrote (today, or as of a replay year)."""
-    name = "now" if as_of is None else f"as_of_{as_of}"
-    return pd.read_csv(PROCESSED_DIR / f"scorecard_{name}.csv")
+    return load_scorecard(as_of)
 
 
 def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -63,12 +64,12 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "target": card["label_zh"] if lang == "zh" else card["target_id"],
-            "latest": card["latest_value"].map(_sig),
+            "latest": card["latest_value"].map(sig),
             "year": card["latest_year"].astype("Int64"),
-            "target_value": card["target_value"].map(_sig),
-            "projected_2020": card["projected"].map(_sig),
+            "target_value": card["target_value"].map(sig),
+            "projected_2020": card["projected"].map(sig),
             "band80": [
-                "" if pd.isna(lo) else f"{_sig(lo)}–{_sig(hi)}"
+                "" if pd.isna(lo) else f"{sig(lo)}–{sig(hi)}"
                 for lo, hi in zip(card["projected_lo80"], card["projected_hi80"], strict=True)
             ],
             "p_meet": card["p_meet"].round(2),
@@ -79,14 +80,6 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         }
     )
     return out
-
-
-def _sig(value, digits: int = 3) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    if abs(value) >= 10**digits - 0.5:  # 999.6 would otherwise print as 1e+03
-        return f"{value:,.0f}"
-    return f"{float(value):.{digits}g}"
 
 
 def theme_card(theme: str, as_of: int | None = None) -> pd.DataFrame:
@@ -110,19 +103,19 @@ def verdict(traj) -> str:
     if a.get("latest_value") is None or pd.isna(a.get("latest_value")):
         return f"{name}: no published value for this series {when}, so no verdict."
     parts = [
-        f"{name} ({traj.indicator}): latest value {_sig(a['latest_value'])}"
+        f"{name} ({traj.indicator}): latest value {sig(a['latest_value'])}"
         f" ({a['latest_year']}) as known {when}"
     ]
     if traj.threshold is not None:
-        parts.append(f"against a target of {_sig(traj.threshold)} by {traj.target.target_year}")
+        parts.append(f"against a target of {sig(traj.threshold)} by {traj.target.target_year}")
     status = a.get("status_eurostat")
-    if status in ("achieved", "achieved_early"):
+    if status in ACHIEVED:
         parts.append(f"— already met in {a.get('met_year')}")
     elif traj.projection is not None and not pd.isna(a.get("p_meet", np.nan)):
         end = traj.projection.iloc[-1]
         parts.append(
-            f"— the trend pointed to {_sig(end['value'])} (80% band {_sig(end['lo80'])}–"
-            f"{_sig(end['hi80'])}), a {a['p_meet']:.0%} chance of meeting it; status: "
+            f"— the trend pointed to {sig(end['value'])} (80% band {sig(end['lo80'])}–"
+            f"{sig(end['hi80'])}), a {a['p_meet']:.0%} chance of meeting it; status: "
             f"{label(status)}"
         )
     else:
@@ -130,7 +123,7 @@ def verdict(traj) -> str:
     outcome = a.get("ex_post")
     if outcome in ("met", "missed") and traj.target.target_year <= 2020:
         parts.append(
-            f". Outcome: {outcome} ({_sig(a.get('actual_value'))} in {traj.target.target_year})."
+            f". Outcome: {outcome} ({sig(a.get('actual_value'))} in {traj.target.target_year})."
         )
     else:
         parts.append(".")
@@ -149,18 +142,18 @@ def key_numbers(traj) -> pd.Series:
             "baseline": None
             if traj.baseline is None
             else f"{traj.baseline[1]:.4g} ({traj.baseline[0]})",
-            "latest": _sig(a.get("latest_value"))
+            "latest": sig(a.get("latest_value"))
             + (f" ({a['latest_year']})" if a.get("latest_year") else ""),
-            "target": _sig(traj.threshold),
-            "projected": "" if end is None else _sig(end["value"]),
-            "band80": "" if end is None else f"{_sig(end['lo80'])}–{_sig(end['hi80'])}",
-            "band95": "" if end is None else f"{_sig(end['lo95'])}–{_sig(end['hi95'])}",
+            "target": sig(traj.threshold),
+            "projected": "" if end is None else sig(end["value"]),
+            "band80": "" if end is None else f"{sig(end['lo80'])}–{sig(end['hi80'])}",
+            "band95": "" if end is None else f"{sig(end['lo95'])}–{sig(end['hi95'])}",
             "p_meet": "" if pd.isna(a.get("p_meet", np.nan)) else f"{a['p_meet']:.2f}",
             "R": "" if pd.isna(a.get("R", np.nan)) else f"{a['R']:.2f}",
             "eurostat": label(a.get("status_eurostat", "no_data")),
             "un_sdg": label(a.get("status_un", "no_data")),
             "china": label(a.get("status_china", "no_data")),
             "outcome_2020": label(a.get("ex_post", "unknown")),
-            "actual_2020": _sig(a.get("actual_value")),
+            "actual_2020": sig(a.get("actual_value")),
         }
     )

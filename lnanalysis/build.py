@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lnanalysis.config import load_yaml
-from lnanalysis.datadiff import diff_preferred, summary
+from lnanalysis.datadiff import COMPARED, diff_preferred, summary
 from lnanalysis.derived import compare_derived, derive
 from lnanalysis.indicators import dictionary_frame
 from lnanalysis.io import csv_writer, write_all_atomic
@@ -86,8 +86,7 @@ def _previous_preferred(out_dir: Path) -> pd.DataFrame | None:
     if not (out_dir / "preferred.csv").exists():
         return None
     old = load_preferred(out_dir)
-    needed = {"region", "indicator", "year", "value", "bound", "source_url"}
-    if not needed <= set(old.columns):
+    if not set(COMPARED) <= set(old.columns):
         log("previous preferred.csv has other columns: no data diff this time")
         return None
     return old

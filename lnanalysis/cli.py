@@ -127,14 +127,14 @@ def _emit(frame, fmt: str, output: str | None = None) -> None:
 
     import pandas as pd
 
-    from lnanalysis.io import escape_frame, write_xlsx
+    from lnanalysis.io import csv_writer, write_xlsx
 
     if fmt == "xlsx":
         target = output or "scorecard.xlsx"
         write_xlsx({"scorecard": frame}, Path(target))
         print(target)
     elif fmt == "csv":
-        escape_frame(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+        csv_writer(frame, escape=True)(sys.stdout)
     elif fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=1))
     else:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 KEY = ["region", "indicator", "year"]
+# The columns of a preferred table that the diff compares
+COMPARED = [*KEY, "value", "bound", "source_url"]
 COLUMNS = [*KEY, "change", "old_value", "new_value", "old_source", "new_source"]
 
 
@@ -20,9 +22,8 @@ def diff_preferred(
     """Return the changed, appeared and disappeared values between two preferred tables."""
     if old is None:
         return pd.DataFrame(columns=COLUMNS)
-    cols = [*KEY, "value", "bound", "source_url"]
-    merged = old[cols].merge(
-        new[cols], on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True
+    merged = old[COMPARED].merge(
+        new[COMPARED], on=KEY, how="outer", suffixes=("_old", "_new"), indicator=True
     )
     old_v, new_v = merged["value_old"].to_numpy(float), merged["value_new"].to_numpy(float)
     same_value = np.isclose(old_v, new_v, rtol=rtol, atol=0) | (np.isnan(old_v) & np.isnan(new_v))

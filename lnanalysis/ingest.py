@@ -58,10 +58,6 @@ COMPILED = {
 }
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    return read_csv_rows(path)
-
-
 def _write_workbook(target: Path, header, body, citation: dict) -> None:
     wb = Workbook()
     ws = wb.active
@@ -97,7 +93,7 @@ def import_compiled(version: str, *, shared: Path | None = None, raw: Path = RAW
         target = out_dir / spec["out"]
         if target.exists():
             raise FileExistsError(f"{target} exists; raw files are never overwritten")
-        header, body = _read_rows(src)
+        header, body = read_csv_rows(src)
         citation = {k: spec[k] for k in ("title", "publisher", "url")}
         _write_workbook(target, header, body, citation)
         write_sidecar(

@@ -6,6 +6,7 @@ import pandas as pd
 
 from lnanalysis.indicators import get_indicator
 from lnanalysis.registry import load_registry
+from lnanalysis.store import is_exact
 
 YEARS = range(2010, 2024)
 
@@ -21,7 +22,7 @@ def coverage(pref: pd.DataFrame, region: str = "LN") -> pd.DataFrame:
         for ind in (t.indicator, t.proxy):
             if ind and ind not in rows:
                 sel = pref[(pref["indicator"] == ind) & (pref["region"] == region)]
-                exact = set(sel.loc[sel["bound"].fillna("") == "", "year"])
+                exact = set(sel.loc[is_exact(sel), "year"])
                 bound = set(sel["year"]) - exact
                 rows[ind] = [2 if y in exact else 1 if y in bound else 0 for y in YEARS]
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS))

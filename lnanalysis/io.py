@@ -6,39 +6,11 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-@contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path next to ``target``; move it over ``target`` on success.
-
-    An interrupted write leaves the previous ``target`` untouched.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp_path)`` and atomically move the result to ``target``."""
-    with atomic_path(target) as tmp:
-        writer(tmp)
-    return Path(target)
 
 
 def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
@@ -64,6 +36,14 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     for tmp, target in staged:
         os.replace(tmp, target)
     return [target for _, target in staged]
+
+
+def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` and atomically move the result to ``target``.
+
+    An interrupted write leaves the previous ``target`` untouched.
+    """
+    return write_all_atomic({Path(target): writer})[0]
 
 
 def escape_formula(value):

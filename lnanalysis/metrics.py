@@ -79,6 +79,10 @@ def china_status(midterm_ratio: float) -> str:
     return _band("china_midterm", midterm_ratio)
 
 
+# Statuses that mean the target is already met
+ACHIEVED = ("achieved", "achieved_early")
+
+
 def label(status: str, lang: str = "en") -> str:
     """Return the English or Chinese label of a status."""
     return load_yaml("assessment.yaml")["labels"].get(status, {}).get(lang, status)

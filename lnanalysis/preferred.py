@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lnanalysis.config import load_yaml
+from lnanalysis.store import is_exact
 
 KEY = ["region", "indicator", "year"]
 
@@ -18,7 +19,7 @@ KEY = ["region", "indicator", "year"]
 def _sort_frame(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[bool]]:
     cfg = load_yaml("preference.yaml")
     frame = obs.copy()
-    frame["exact"] = frame["bound"].fillna("") == ""
+    frame["exact"] = is_exact(frame)
     cols, asc = list(KEY), [True, True, True]
     for rule in cfg["order"]:
         key = rule["key"]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lnanalysis.asof import vintage
+from lnanalysis.asof import vintages
 from lnanalysis.assess import assess_target
 from lnanalysis.config import load_yaml
+from lnanalysis.metrics import ACHIEVED
 from lnanalysis.registry import load_registry
 from lnanalysis.trajectory import trajectory
 
-MET = ("on_track", "achieved", "achieved_early")
 MISSED = ("acceleration_needed", "limited_progress", "moving_away")
 
 
@@ -27,11 +27,11 @@ def call(assessment: dict) -> str:
     """Return 'met', 'missed' or 'no call' for an assessment made at the time."""
     p = assessment.get("p_meet")
     status = assessment.get("status_eurostat")
-    if status in ("achieved", "achieved_early"):
+    if status in ACHIEVED:
         return "met"
     if p is not None and not pd.isna(p):
         return "met" if p >= 0.5 else "missed"
-    if status in MET:
+    if status == "on_track":
         return "met"
     if status in MISSED:
         return "missed"
@@ -42,13 +42,16 @@ def replay_table(obs: pd.DataFrame) -> pd.DataFrame:
     """One row per replayed series and year: the call of the time and the outcome."""
     cfg = load_yaml("replay.yaml")
     registry = load_registry()
-    today = vintage(obs, None)
+    tables = vintages(obs, cfg["years"])
+    today = tables[None]
     rows = []
     for spec in cfg["series"]:
         target = registry.get(spec["target"])
         outcome = assess_target(target, today, actual_pref=today)
         for year in cfg["years"]:
-            traj = trajectory(target, obs, as_of=year, indicator=spec.get("indicator"))
+            traj = trajectory(
+                target, obs, as_of=year, indicator=spec.get("indicator"), tables=tables
+            )
             a = traj.assessment
             verdict = call(a)
             known = outcome.get("ex_post") in ("met", "missed")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from lnanalysis.asof import vintage
 from lnanalysis.assess import assess_target
+from lnanalysis.paths import PROCESSED_DIR
 from lnanalysis.registry import Registry, load_registry
 from lnanalysis.store import load_observations
 
@@ -48,6 +51,16 @@ COLUMNS = [
     "projection_flags",
     "reason",
 ]
+
+
+def scorecard_path(as_of: int | None = None, processed_dir: Path = PROCESSED_DIR) -> Path:
+    """Return where the briefing writes the scorecard of today (None) or of a replay year."""
+    return processed_dir / f"scorecard_{'now' if as_of is None else f'as_of_{as_of}'}.csv"
+
+
+def load_scorecard(as_of: int | None = None, processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+    """Read a scorecard the briefing wrote (see :func:`scorecard_path`)."""
+    return pd.read_csv(scorecard_path(as_of, processed_dir))
 
 
 def scorecard(

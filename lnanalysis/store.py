@@ -191,7 +191,8 @@ def check_unit_slips(obs: pd.DataFrame) -> None:
     A value 10,000 (or 10^8) times another source's value for the same region,
     indicator and year is almost surely in the wrong unit (万元 data labelled 亿元).
     """
-    exact = obs[obs["bound"].fillna("") == ""]
+    exact = obs[is_exact(obs)]
+    ratios = unit_slip_ratios()
     for _key, grp in exact.groupby(["region", "indicator", "year"], sort=False):
         if len(grp) < 2:
             continue
@@ -200,7 +201,7 @@ def check_unit_slips(obs: pd.DataFrame) -> None:
         if small <= 0:
             continue
         ratio = large / small
-        for factor in unit_slip_ratios():
+        for factor in ratios:
             if abs(ratio / factor - 1) <= UNIT_SLIP_TOLERANCE:
                 odd = grp.loc[hi]
                 raise PlausibilityError(
@@ -243,9 +244,14 @@ def _load(path: Path) -> pd.DataFrame:
     )
 
 
+def is_exact(table: pd.DataFrame) -> pd.Series:
+    """Return True for rows holding an exact figure, False for bounds such as '>600'."""
+    return table["bound"].fillna("") == ""
+
+
 def exact_rows(table: pd.DataFrame, indicator: str, region: str | None = None) -> pd.DataFrame:
     """Rows of one indicator (and region) that are exact figures, not bounds like '>600'."""
-    sel = table[(table["indicator"] == indicator) & (table["bound"].fillna("") == "")]
+    sel = table[(table["indicator"] == indicator) & is_exact(table)]
     return sel if region is None else sel[sel["region"] == region]
 
 

@@ -21,7 +21,6 @@ from lnanalysis.indicators import get_indicator
 from lnanalysis.registry import Target
 from lnanalysis.store import exact_rows
 from lnanalysis.trend.models import MODELS
-from lnanalysis.trend.projection import project
 
 _KEEP = ["year", "value", "bound", "status", "source_title", "source_url"]
 
@@ -69,17 +68,22 @@ def trajectory(
     region: str = "LN",
     baseline_year: int | None = None,
     models: tuple[str, ...] = MODELS,
+    tables: dict | None = None,
 ) -> Trajectory:
     """Return the chart data of ``target`` as known at the end of ``as_of`` (None: today).
 
     ``indicator`` plots another series against the same target (a proxy or a
     second definition); the assessment then uses that series, and says so.
+    ``tables`` maps as-of years (None: today) to preferred tables already built
+    (:func:`lnanalysis.asof.vintages`); missing ones are built here.
     """
     if not target.is_quantified:
         raise LnAnalysisError(f"{target.id} is a qualitative milestone: nothing to plot")
     ind = get_indicator(indicator or target.indicator)
-    pref_then = vintage(obs, as_of)
-    pref_now = vintage(obs, None) if as_of is not None else pref_then
+    tables = tables if tables is not None else {}
+    pref_then = tables[as_of] if as_of in tables else vintage(obs, as_of)
+    pref_now = pref_then if as_of is None else tables.get(None)
+    pref_now = vintage(obs, None) if pref_now is None else pref_now
     alternate = ind.id != target.indicator
     if alternate:
         target = replace(target, indicator=ind.id)
@@ -111,22 +115,18 @@ def trajectory(
     required = None
     if base is not None and threshold is not None and base[0] < target.target_year:
         required = required_paths(base[1], base[0], threshold, target.target_year)
+    # The assessment projected the same known series; its projection is reused here
+    proj = assessment.get("projection")
     projection, skipped = None, {}
-    if len(observed) and observed["year"].iloc[-1] < target.target_year:
-        series = observed.set_index("year")["value"].astype(float)
-        try:
-            proj = project(
-                series, target.target_year, measure=ind.measure, models=models, indicator=ind.id
-            )
-        except LnAnalysisError as exc:
-            skipped = {"all": str(exc)}
-        else:
-            skipped = proj.skipped
-            comb = proj.table[proj.table["model"] == "combination"]
-            cols = ["year", "value", "lo80", "hi80", "lo95", "hi95"]
-            last = observed.iloc[-1]
-            anchor = {c: float(last["value"]) for c in cols[1:]} | {"year": int(last["year"])}
-            projection = pd.concat([pd.DataFrame([anchor]), comb[cols]], ignore_index=True)
+    if proj is None and len(observed) and observed["year"].iloc[-1] < target.target_year:
+        skipped = {"all": assessment.get("reason", "")}
+    elif proj is not None:
+        skipped = proj.skipped
+        comb = proj.table[proj.table["model"] == "combination"]
+        cols = ["year", "value", "lo80", "hi80", "lo95", "hi95"]
+        last = observed.iloc[-1]
+        anchor = {c: float(last["value"]) for c in cols[1:]} | {"year": int(last["year"])}
+        projection = pd.concat([pd.DataFrame([anchor]), comb[cols]], ignore_index=True)
     return Trajectory(
         target=target,
         indicator=ind.id,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from lnanalysis.asof import vintages
 from lnanalysis.config import load_yaml
 from lnanalysis.context import doubling_context
 from lnanalysis.figures import LANGS
@@ -20,8 +22,9 @@ from lnanalysis.figures.style import figure_style
 from lnanalysis.figures.trajectory import trajectory_figure
 from lnanalysis.inventory import coverage
 from lnanalysis.io import write_atomic
-from lnanalysis.paths import FIGURES_DIR, PROCESSED_DIR
+from lnanalysis.paths import FIGURES_DIR
 from lnanalysis.registry import load_registry
+from lnanalysis.scorecard import load_scorecard
 from lnanalysis.store import load_observations, load_preferred
 from lnanalysis.trajectory import trajectory
 
@@ -52,6 +55,7 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
 def _jobs(obs: pd.DataFrame, pref: pd.DataFrame) -> list[tuple[str, Callable[[str], object]]]:
     cfg = load_yaml("figures.yaml")
     registry = load_registry()
+    tables = vintages(obs, {spec.get("as_of") for spec in cfg["trajectories"]}, today=pref)
     jobs = []
     for spec in cfg["trajectories"]:
         traj = trajectory(
@@ -60,16 +64,13 @@ def _jobs(obs: pd.DataFrame, pref: pd.DataFrame) -> list[tuple[str, Callable[[st
             as_of=spec.get("as_of"),
             indicator=spec.get("indicator"),
             baseline_year=spec.get("baseline_year"),
+            tables=tables,
         )
         jobs.append((spec["stem"], lambda lang, t=traj: trajectory_figure(t, lang)))
-    cards = {}
     for spec in cfg["scorecards"]:
         as_of = spec.get("as_of")
-        name = "now" if as_of is None else f"as_of_{as_of}"
-        cards[name] = pd.read_csv(PROCESSED_DIR / f"scorecard_{name}.csv")
-        jobs.append(
-            (spec["stem"], lambda lang, c=cards[name], a=as_of: scorecard_figure(c, lang, a))
-        )
+        card = load_scorecard(as_of)
+        jobs.append((spec["stem"], lambda lang, c=card, a=as_of: scorecard_figure(c, lang, a)))
     for spec in cfg["provinces"]:
         jobs.append(
             (spec["stem"], lambda lang, i=spec["indicator"]: provinces_figure(pref, i, lang))
@@ -93,27 +94,30 @@ def _render(args: tuple[int, str, Path]) -> list[Path]:
 
 
 def build_figures(
-    log: Callable[[str], None] = print, out_dir: Path = FIGURES_DIR, workers: int = 2
+    log: Callable[[str], None] = print,
+    out_dir: Path = FIGURES_DIR,
+    workers: int = 2,
+    obs: pd.DataFrame | None = None,
+    pref: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Draw and save every figure in both languages; return the files written.
 
     The data of every figure is prepared here; drawing and saving run in ``workers``
     forked processes (the drawing functions are shared with them by the fork).
     """
-    obs, pref = load_observations(), load_preferred()
+    obs = load_observations() if obs is None else obs
+    pref = load_preferred() if pref is None else pref
     _JOBS[:] = _jobs(obs, pref)
     tasks = [(i, lang, out_dir) for i in range(len(_JOBS)) for lang in LANGS]
     written = []
-    if workers > 1:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for n, paths in enumerate(pool.map(_render, tasks), 1):
-                written += paths
-                if n % len(LANGS) == 0:
-                    log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
-    else:
-        for n, task in enumerate(tasks, 1):
-            written += _render(task)
+    with ExitStack() as stack:
+        results = map(_render, tasks)
+        if workers > 1:
+            ctx = multiprocessing.get_context("fork")
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=ctx))
+            results = pool.map(_render, tasks)
+        for n, paths in enumerate(results, 1):
+            written += paths
             if n % len(LANGS) == 0:
                 log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
     return written

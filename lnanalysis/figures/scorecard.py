@@ -10,14 +10,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from lnanalysis.figures.style import figure_style, status_colour, text
+from lnanalysis.formats import sig
 from lnanalysis.metrics import label
 
 
 def _value(v, unit) -> str:
     if v is None or pd.isna(v):
         return "—"
-    u = "" if unit is None or pd.isna(unit) else f" {unit}"
-    return (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}") + u
+    return sig(v) + ("" if unit is None or pd.isna(unit) else f" {unit}")
 
 
 def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) -> Figure:

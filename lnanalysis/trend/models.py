@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.errors import InsufficientDataError, LnAnalysisError, ModelError
 from lnanalysis.trend.theta import theta_forecast
 
 MIN_POINTS = {"drift": 3, "loglinear": 3, "ets": 6, "theta": 4}
 MODELS = tuple(MIN_POINTS)
-Z80 = stats.norm.ppf(0.9)
+# Normal quantiles of the central 80% and 95% bands
+Z = {80: stats.norm.ppf(0.9), 95: stats.norm.ppf(0.975)}
+Z80 = Z[80]
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,19 @@ def theta(years, y, to_years) -> ModelForecast:
 
 
 _FUNCS = {"drift": drift, "loglinear": loglinear, "ets": ets, "theta": theta}
+
+
+def fit_models(
+    years, y, to_years, scale: str, models: tuple[str, ...] = MODELS
+) -> tuple[list[ModelForecast], dict[str, str]]:
+    """Fit every model the series supports; return the forecasts and, per skipped model, why."""
+    fits, skipped = [], {}
+    for m in models:
+        try:
+            fits.append(fit_forecast(m, years, y, to_years, scale))
+        except (LnAnalysisError, np.linalg.LinAlgError, ValueError) as exc:
+            skipped[m] = str(exc)
+    return fits, skipped
 
 
 def fit_forecast(model: str, years, y, to_years, scale: str = "log") -> ModelForecast:

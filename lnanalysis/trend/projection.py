@@ -15,7 +15,7 @@ from scipy import stats
 
 from lnanalysis.errors import InsufficientDataError, ModelError
 from lnanalysis.trend.calibration import calibration_factors
-from lnanalysis.trend.models import MODELS, ModelForecast, fit_forecast
+from lnanalysis.trend.models import MODELS, ModelForecast, Z, fit_models
 from lnanalysis.trend.transforms import Transform, transform_for
 
 LEVELS = (0.80, 0.95)
@@ -78,8 +78,8 @@ def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
             "flags": "; ".join(flags),
         }
         for level in LEVELS:
-            z = stats.norm.ppf(0.5 + level / 2)
             pct = round(level * 100)
+            z = Z[pct]
             kl = 1.0 if factor is None else factor[pct][i]
             row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * se_t[i] * kl))
             row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * se_t[i] * kl))
@@ -126,12 +126,7 @@ def project(
     to_years = np.arange(last + 1, to_year + 1)
     if len(to_years) == 0:
         raise ModelError(f"nothing to project: the series already reaches {last}")
-    fits, skipped = [], {}
-    for m in models:
-        try:
-            fits.append(fit_forecast(m, years, y, to_years, transform.name))
-        except (ModelError, np.linalg.LinAlgError, ValueError) as exc:
-            skipped[m] = str(exc)
+    fits, skipped = fit_models(years, y, to_years, transform.name, models)
     if not fits:
         raise InsufficientDataError(
             "no model could be fitted: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())

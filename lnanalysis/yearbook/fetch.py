@@ -8,7 +8,6 @@ base URL. Files already in the cache with the right checksum are not fetched aga
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,11 +17,7 @@ from pathlib import Path
 
 from lnanalysis.errors import ChecksumError
 from lnanalysis.paths import shared_dir, yearbook_cache_dir
-from lnanalysis.yearbook.layouts import Layout, layouts
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from lnanalysis.yearbook.layouts import Layout, layouts, sha256_of
 
 
 def _source(layout: Layout, mirror: str | None) -> str:
@@ -36,7 +31,7 @@ def _source(layout: Layout, mirror: str | None) -> str:
 def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[Path, str]:
     """Fetch one table into ``cache``; return its path and 'cached' or where it came from."""
     target = cache / layout.file
-    if target.exists() and _sha256(target) == layout.sha256:
+    if target.exists() and sha256_of(target) == layout.sha256:
         return target, "cached"
     source = _source(layout, mirror)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +43,7 @@ def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[P
                 shutil.copyfileobj(resp, out)
         else:
             shutil.copyfile(source, tmp_path)
-        got = _sha256(tmp_path)
+        got = sha256_of(tmp_path)
         if got != layout.sha256:
             raise ChecksumError(
                 f"sha256 {got} does not match the manifest's {layout.sha256}", file=source

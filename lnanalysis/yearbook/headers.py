@@ -30,6 +30,20 @@ _SPACES = re.compile(r"[ \t\u3000]+")
 OF_WHICH = ("#", "＃", "其中")
 
 
+def strip_of_which(text: str) -> tuple[bool, str]:
+    """Return whether ``text`` marks an "of which" item ('#…', '其中…') and the text after it.
+
+    >>> strip_of_which("#研究人员")
+    (True, '研究人员')
+    """
+    text = text.strip()
+    if not text.startswith(OF_WHICH):
+        return False, text
+    for mark in OF_WHICH:
+        text = text.removeprefix(mark)
+    return True, text
+
+
 class HeaderParts(NamedTuple):
     """The parts of a column's header path."""
 
@@ -95,12 +109,9 @@ def split_header(cells: list[str]) -> HeaderParts:
                 else:
                     unit_en = unit_en or inner
                 continue
-            compact = _SPACES.sub("", line)
-            if compact.startswith(OF_WHICH):
-                of_which = True
-                for mark in OF_WHICH:
-                    compact = compact.removeprefix(mark)
-                line = compact
+            marked, rest = strip_of_which(_SPACES.sub("", line))
+            if marked:
+                of_which, line = True, rest
             if _CJK.search(line):
                 zh_parts.append(_SPACES.sub("", line))
             elif line:

@@ -29,10 +29,10 @@ from lnanalysis.parse import parse_number, parse_year
 from lnanalysis.regions import region_code, region_kind
 from lnanalysis.units import canonical_unit
 from lnanalysis.yearbook.headers import (
-    OF_WHICH,
     indicator_from_unit_row,
     lines,
     split_header,
+    strip_of_which,
     text_of,
     unit_text,
     year_from_title,
@@ -254,10 +254,9 @@ def _read_block(
                 row, code, zh_label, en_label = labelled[-1]
                 labelled[-1] = (row, code, zh_label, f"{en_label} {label_en}")
             continue
-        sub_row = label.strip().startswith(OF_WHICH)
+        sub_row, rest = strip_of_which(label)
         if sub_row:  # an "of which" row ('#…' or '其中…'): the region after the marker
-            for mark in OF_WHICH:
-                label = label.strip().removeprefix(mark)
+            label = rest
         code = codes.get(label)
         if code is None:
             try:
@@ -295,15 +294,16 @@ def _read_block(
         "missing": missing,
         "cell": cells,
     }
-    for i, name in enumerate(
-        ("indicator_zh", "indicator_en", "is_subitem", "unit", "unit_raw", "year")
+    for i, name in (
+        (0, "indicator_zh"),
+        (1, "indicator_en"),
+        (3, "unit"),
+        (4, "unit_raw"),
+        (5, "year"),
     ):
         out[name] = [c[i] for c in col_info] * len(labelled)
     # A cell is a sub-item when its column or its row is an "of which" item
-    out["is_subitem"] = [
-        col_sub or row_sub
-        for col_sub, row_sub in zip(out["is_subitem"], _repeat(sub_rows, n_cols), strict=True)
-    ]
+    out["is_subitem"] = [col[2] or row_sub for row_sub in sub_rows for col in col_info]
     notes = []
     for r in block.notes:
         texts = [
