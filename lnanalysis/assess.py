@@ -39,20 +39,19 @@ def _series(pref: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
 def _evidence(target: Target) -> dict:
     for ev in load_yaml("qualitative_evidence.yaml")["evidence"] or []:
         if ev["target"] == target.id:
-            return {
-                "status_eurostat": "evidence_recorded",
-                "status_un": "evidence_recorded",
-                "status_china": "evidence_recorded",
+            return _statuses("evidence_recorded") | {
                 "ex_post": ev["finding"],
                 "reason": f"{ev['summary']} ({ev['source_title']}, {ev['source_url']})",
             }
-    return {
-        "status_eurostat": "no_evidence",
-        "status_un": "no_evidence",
-        "status_china": "no_evidence",
+    return _statuses("no_evidence") | {
         "ex_post": "unknown",
         "reason": "qualitative milestone; no citable evidence recorded",
     }
+
+
+def _statuses(status: str) -> dict:
+    """Return one status for all three schemes (no data, too few points, ...)."""
+    return {"status_eurostat": status, "status_un": status, "status_china": status}
 
 
 def _threshold(target: Target, x0: float | None) -> float | None:
@@ -132,12 +131,8 @@ def assess_target(
         why = "no public statistical series" if not target.public_series else "no value in store"
         return (
             rec
-            | {
-                "status_eurostat": "no_data",
-                "status_un": "no_data",
-                "status_china": "no_data",
-                "reason": why,
-            }
+            | _statuses("no_data")
+            | {"reason": why}
             | _ex_post(target, actual_pref, region, threshold, None)
         )
     known = rows[rows["year"] <= until]
@@ -159,14 +154,11 @@ def assess_target(
             "status_china": china_status(rec["midterm_ratio"]),
         }
     elif exact.empty:
-        status = "no_data"
+        rec |= _statuses("no_data")
         reasons.append(f"no value on or before {until}")
     else:
-        status = "baseline_missing" if x0 is None else "insufficient_data"
+        rec |= _statuses("baseline_missing" if x0 is None else "insufficient_data")
         reasons.append("no exact value after the baseline year" if x0 is not None else "")
-        rec |= {"status_eurostat": status, "status_un": status, "status_china": status}
-    if exact.empty and x0 is None and not known.empty:
-        rec["status_eurostat"] = rec["status_un"] = rec["status_china"] = "no_data"
     if met_year is not None:
         early = met_year < target.target_year
         rec |= {

@@ -169,3 +169,14 @@ def test_excel_export_escapes_formula_like_text(tmp_path):
     )
     cells = [c.value for c in load_workbook(path)["s"]["A"][1:]]
     assert cells == ["'=1+1", "'+x", "'-y", "'@z", "ok"]
+
+
+def test_only_values_after_the_target_year_give_no_data_under_every_scheme():
+    # SYNTHETIC: a stock count whose only published value (2024) comes after 2020
+    t = load_registry().get("university_science_parks_20")
+    pref = pd.DataFrame(
+        [{"region": "LN", "indicator": t.indicator, "year": 2024, "value": 25.0, "bound": ""}]
+    )
+    rec = assess_target(t, pref)
+    assert (rec["status_eurostat"], rec["status_un"], rec["status_china"]) == ("no_data",) * 3
+    assert "no value on or before 2020" in rec["reason"]
