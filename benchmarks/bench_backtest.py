@@ -1,6 +1,6 @@
 """Benchmark: the whole provincial panel backtest, production path against a naive loop.
 
-The production path is ``lnanalysis.backtest.backtest`` (closed-form drift, log-linear
+The production path is ``lnanalysis.backtest.panel.backtest`` (closed-form drift, log-linear
 and Theta fits, statsmodels ETS, two worker processes, no cache). The naive path
 fits every model with statsmodels, one series and one origin at a time, on the
 same windows, then scores the cases with the same scoring code. Both run in this
@@ -27,9 +27,9 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import bench, info, peak_memory_mb, timer
 
-from lnanalysis.backtest import _windows, backtest, case_record, panel_series, score
-from lnanalysis.indicators import get_indicator
-from lnanalysis.store import load_preferred
+from lnanalysis.backtest.panel import _windows, backtest, case_record, panel_series, score
+from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.store.observations import load_preferred
 from lnanalysis.trend.models import MIN_POINTS, Z80, ets
 from lnanalysis.trend.transforms import transform_for
 

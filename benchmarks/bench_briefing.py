@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import bench, info
 
-from lnanalysis.notebooks import briefing_notebooks
-from lnanalysis.paths import CACHE_DIR, ROOT
+from lnanalysis.core.paths import CACHE_DIR, ROOT
+from lnanalysis.pipeline.notebooks import briefing_notebooks
 
 FLOOR_CELL = "import pandas, statsmodels.api, matplotlib.pyplot\nimport lnanalysis"
 

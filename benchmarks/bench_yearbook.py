@@ -18,10 +18,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import bench, info
 
-from lnanalysis.paths import shared_dir
-from lnanalysis.yearbook import read_yearbook
-from lnanalysis.yearbook.layouts import layouts
-from lnanalysis.yearbook.workbook import read_grids
+from lnanalysis.core.paths import shared_dir
+from lnanalysis.extract.yearbook import read_yearbook
+from lnanalysis.extract.yearbook.layouts import layouts
+from lnanalysis.extract.yearbook.workbook import read_grids
 
 ROUNDS = 9
 

@@ -8,8 +8,8 @@ The public API is small. Load the data, fit trends, assess targets, draw figures
 'rd_expenditure'
 """
 
-from lnanalysis.registry import Registry, Target, load_registry
-from lnanalysis.store import load_observations, load_preferred, preferred_series
+from lnanalysis.store.observations import load_observations, load_preferred, preferred_series
+from lnanalysis.targets.registry import Registry, Target, load_registry
 
 __all__ = [
     "Registry",

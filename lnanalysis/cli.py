@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lnanalysis.errors import LnAnalysisError
+from lnanalysis.core.errors import LnAnalysisError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            from lnanalysis.build import main as build_main
+            from lnanalysis.pipeline.build import main as build_main
 
             return build_main(["--data-only"] if args.data_only else [])
         if args.command == "scorecard":
@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "project":
             return _project(args)
         if args.command == "backtest":
-            from lnanalysis.backtest import backtest
-            from lnanalysis.store import load_preferred
+            from lnanalysis.backtest.panel import backtest
+            from lnanalysis.store.observations import load_preferred
 
             scores = backtest(load_preferred())["scores"]
             cols = [
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             _emit(scores[cols], args.format)
             return 0
         if args.command == "read-yearbook":
-            from lnanalysis.yearbook import read_yearbook
+            from lnanalysis.extract.yearbook import read_yearbook
 
             result = read_yearbook(args.file, table=args.table, password=args.password)
             for cell, text in result.notes:
@@ -92,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             _emit(result.data, args.format)
             return 0
         if args.command == "fetch-yearbooks":
-            from lnanalysis.yearbook.fetch import fetch_all
+            from lnanalysis.extract.yearbook.fetch import fetch_all
 
             fetch_all(mirror=args.mirror)
             return 0
         if args.command == "explore":
-            from lnanalysis.explore import render_explore
+            from lnanalysis.pipeline.explore import render_explore
 
             print(
                 render_explore(
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.command == "import-raw":
-            from lnanalysis.ingest import import_compiled
+            from lnanalysis.extract.compiled import import_compiled
 
             for path in import_compiled(args.version):
                 print(path)
@@ -127,7 +127,7 @@ def _emit(frame, fmt: str, output: str | None = None) -> None:
 
     import pandas as pd
 
-    from lnanalysis.io import csv_writer, write_xlsx
+    from lnanalysis.core.io import csv_writer, write_xlsx
 
     if fmt == "xlsx":
         target = output or "scorecard.xlsx"
@@ -152,7 +152,7 @@ def _emit(frame, fmt: str, output: str | None = None) -> None:
 
 
 def _scorecard(args) -> int:
-    from lnanalysis.scorecard import scorecard
+    from lnanalysis.targets.scorecard import scorecard
 
     frame = scorecard(args.as_of, baseline_year=args.baseline_year)
     if args.format == "table":
@@ -179,9 +179,9 @@ def _scorecard(args) -> int:
 
 
 def _project(args) -> int:
-    from lnanalysis.asof import vintage
-    from lnanalysis.indicators import get_indicator
-    from lnanalysis.store import load_observations, preferred_series
+    from lnanalysis.reference.indicators import get_indicator
+    from lnanalysis.store.asof import vintage
+    from lnanalysis.store.observations import load_observations, preferred_series
     from lnanalysis.trend.projection import project
 
     ind = get_indicator(args.indicator)

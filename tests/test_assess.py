@@ -5,10 +5,10 @@ import math
 import pandas as pd
 import pytest
 
-from lnanalysis.asof import known_by, vintage
-from lnanalysis.assess import assess_target
-from lnanalysis.metrics import china_status, eurostat_status, progress_metrics, un_status
-from lnanalysis.registry import load_registry
+from lnanalysis.store.asof import known_by, vintage
+from lnanalysis.targets.assess import assess_target
+from lnanalysis.targets.metrics import china_status, eurostat_status, progress_metrics, un_status
+from lnanalysis.targets.registry import load_registry
 
 
 def test_hand_computed_metrics():
@@ -162,7 +162,7 @@ def test_scorecard_cli_writes_one_row_per_target_as_csv(capsys):
 def test_excel_export_escapes_formula_like_text(tmp_path):
     from openpyxl import load_workbook
 
-    from lnanalysis.io import write_xlsx
+    from lnanalysis.core.io import write_xlsx
 
     path = write_xlsx(
         {"s": pd.DataFrame({"a": ["=1+1", "+x", "-y", "@z", "ok"]})}, tmp_path / "x.xlsx"

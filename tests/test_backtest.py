@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lnanalysis.backtest import Z, loro_factors, pooled_factors
+from lnanalysis.backtest.panel import Z, loro_factors, pooled_factors
 
 
 def test_leave_one_region_out_factor_ignores_the_regions_own_cases():
@@ -50,7 +50,7 @@ def _synthetic_binary_cases(p_true: float, n: int = 300, seed: int = 1) -> pd.Da
 
 
 def test_binary_backtest_scores_a_confident_right_call():
-    from lnanalysis.backtest import binary_scores
+    from lnanalysis.backtest.panel import binary_scores
 
     # P(meet) = 0.9 for every case and the outcomes follow that probability
     row = binary_scores(_synthetic_binary_cases(0.9)).iloc[0]
@@ -63,7 +63,7 @@ def test_binary_backtest_scores_a_confident_right_call():
 
 
 def test_binary_backtest_calls_missed_when_the_target_is_out_of_reach():
-    from lnanalysis.backtest import binary_scores
+    from lnanalysis.backtest.panel import binary_scores
 
     row = binary_scores(_synthetic_binary_cases(0.1)).iloc[0]
     assert row["called_met_rate"] == 0.0

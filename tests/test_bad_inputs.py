@@ -19,14 +19,14 @@ import yaml
 from test_store import SRC, TODAY, _raw, _row
 from test_yearbook import BLOCK as YEARBOOK_BLOCK
 
-from lnanalysis import errors as E
-from lnanalysis.config import CONFIG_DIR
-from lnanalysis.paths import shared_dir
-from lnanalysis.registry import load_registry
-from lnanalysis.store import check_unit_slips, read_source
-from lnanalysis.textfile import EncodingError, read_csv_rows
-from lnanalysis.yearbook import read_yearbook
-from lnanalysis.yearbook.layouts import layout_from_spec
+from lnanalysis.core import errors as E
+from lnanalysis.core.config import CONFIG_DIR
+from lnanalysis.core.paths import shared_dir
+from lnanalysis.core.textfile import EncodingError, read_csv_rows
+from lnanalysis.extract.yearbook import read_yearbook
+from lnanalysis.extract.yearbook.layouts import layout_from_spec
+from lnanalysis.store.observations import check_unit_slips, read_source
+from lnanalysis.targets.registry import load_registry
 
 BLOCK = {**YEARBOOK_BLOCK, "data": [4, 5]}
 TITLE = ["1-1 各地区测试指标(2019年)"]
@@ -250,7 +250,7 @@ def case_store_changed_checksum(tmp):
 
 
 def case_store_duplicate_row(tmp):
-    from lnanalysis.store import check_duplicates
+    from lnanalysis.store.observations import check_duplicates
 
     _raw(tmp, [_row(), _row()])
     return lambda: check_duplicates(read_source(SRC, tmp, TODAY))

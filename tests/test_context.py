@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from lnanalysis.context import doubling_context
-from lnanalysis.store import load_preferred
+from lnanalysis.store.observations import load_preferred
+from lnanalysis.targets.context import doubling_context
 
 
 @pytest.fixture(scope="module")

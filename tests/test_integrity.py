@@ -8,9 +8,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lnanalysis import build, io
-from lnanalysis.datadiff import diff_preferred, summary
-from lnanalysis.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.core import io
+from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.pipeline import build
+from lnanalysis.store.diff import diff_preferred, summary
 
 pytestmark = pytest.mark.integration
 

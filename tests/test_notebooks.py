@@ -8,8 +8,8 @@ import re
 import nbformat
 import pytest
 
-from lnanalysis.notebooks import briefing_notebooks
-from lnanalysis.paths import NOTEBOOKS_DIR
+from lnanalysis.core.paths import NOTEBOOKS_DIR
+from lnanalysis.pipeline.notebooks import briefing_notebooks
 
 NOTEBOOKS = briefing_notebooks()
 

@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from lnanalysis.errors import UnknownRegionError, UnknownUnitError, ValueParseError
-from lnanalysis.parse import parse_number, parse_year
-from lnanalysis.regions import region_code
-from lnanalysis.units import convert
+from lnanalysis.core.errors import UnknownRegionError, UnknownUnitError, ValueParseError
+from lnanalysis.core.parse import parse_number, parse_year
+from lnanalysis.reference.regions import region_code
+from lnanalysis.reference.units import convert
 
 
 @pytest.mark.parametrize(

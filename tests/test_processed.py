@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from lnanalysis.build import build_data
-from lnanalysis.config import load_csv
+from lnanalysis.core.config import load_csv
+from lnanalysis.pipeline.build import build_data
 
 pytestmark = pytest.mark.integration
 
@@ -63,8 +63,8 @@ def test_conflicts_report_keeps_both_technology_market_definitions_apart(tables)
 
 def test_every_processed_column_is_described():
     """data_dictionary.csv must explain every column of every table in data/processed/."""
-    from lnanalysis.config import load_yaml
-    from lnanalysis.paths import PROCESSED_DIR
+    from lnanalysis.core.config import load_yaml
+    from lnanalysis.core.paths import PROCESSED_DIR
 
     described = {(c["table"], c["column"]) for c in load_yaml("columns.yaml")["columns"]}
     missing = []

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lnanalysis.errors import UnknownRegionError, UnknownUnitError, ValueParseError
-from lnanalysis.parse import MISSING_MARKERS, parse_number, parse_year
-from lnanalysis.regions import _index, normalise_label, region_code
-from lnanalysis.units import canonical_unit
+from lnanalysis.core.errors import UnknownRegionError, UnknownUnitError, ValueParseError
+from lnanalysis.core.parse import MISSING_MARKERS, parse_number, parse_year
+from lnanalysis.reference.regions import _index, normalise_label, region_code
+from lnanalysis.reference.units import canonical_unit
 
 pytestmark = pytest.mark.slow
 MANY = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -5,9 +5,9 @@ import re
 import pytest
 import yaml
 
-from lnanalysis.errors import RegistryError
-from lnanalysis.paths import CONFIG_DIR, shared_dir
-from lnanalysis.registry import load_registry
+from lnanalysis.core.errors import RegistryError
+from lnanalysis.core.paths import CONFIG_DIR, shared_dir
+from lnanalysis.targets.registry import load_registry
 
 PLAN = shared_dir() / "seed" / "liaoning_st_innovation_plan_2015.txt"
 TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|翻一番|百场|千名|万名|百千万")

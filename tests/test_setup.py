@@ -5,7 +5,7 @@ import subprocess
 
 import yaml
 
-from lnanalysis.paths import ROOT
+from lnanalysis.core.paths import ROOT
 
 
 def _pins(path):

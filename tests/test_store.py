@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from lnanalysis.errors import (
+from lnanalysis.core.errors import (
     ChecksumError,
     DuplicateRowError,
     MissingSourceError,
@@ -14,9 +14,9 @@ from lnanalysis.errors import (
     UnknownIndicatorError,
     UnknownUnitError,
 )
-from lnanalysis.preferred import conflicts_report, select_preferred
-from lnanalysis.provenance import write_sidecar
-from lnanalysis.store import build_observations, read_source
+from lnanalysis.extract.provenance import write_sidecar
+from lnanalysis.store.observations import build_observations, read_source
+from lnanalysis.store.preferred import conflicts_report, select_preferred
 
 HEADER = [
     "region",
@@ -128,7 +128,7 @@ def test_changed_raw_file_fails_its_checksum_and_is_not_modified(tmp_path):
 
 
 def test_duplicate_rows_are_an_error(tmp_path, monkeypatch):
-    from lnanalysis import store
+    from lnanalysis.store import observations as store
 
     _raw(tmp_path, [_row(), _row()])
     monkeypatch.setattr(store, "load_yaml", lambda name: {"sources": [SRC]})

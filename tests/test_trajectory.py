@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lnanalysis.explore import explore
-from lnanalysis.registry import load_registry
-from lnanalysis.replay import call
-from lnanalysis.store import load_observations
-from lnanalysis.trajectory import required_paths, trajectory
+from lnanalysis.pipeline.explore import explore
+from lnanalysis.store.observations import load_observations
+from lnanalysis.targets.registry import load_registry
+from lnanalysis.targets.replay import call
+from lnanalysis.targets.trajectory import required_paths, trajectory
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tsa.arima.model import ARIMA
 
-from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.core.errors import InsufficientDataError, ModelError
 from lnanalysis.trend.models import Z80, fit_forecast
 from lnanalysis.trend.projection import project
 from lnanalysis.trend.theta import theta_forecast
@@ -143,7 +143,7 @@ def test_series_with_zeros_skips_the_log_model_with_a_reason():
 
 
 def test_backtest_records_why_a_model_was_skipped_and_never_crashes():
-    from lnanalysis.backtest import _series_cases
+    from lnanalysis.backtest.panel import _series_cases
 
     # SYNTHETIC short, gapped, non-positive series: every skip has a reason
     s = pd.Series([-1.0, 2, 3, 5, 6, 8, 9], index=[2010, 2011, 2012, 2014, 2015, 2016, 2017])

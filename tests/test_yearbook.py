@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lnanalysis.errors import (
+from lnanalysis.core.errors import (
     DuplicateRowError,
     LayoutError,
     PasswordError,
@@ -27,10 +27,10 @@ from lnanalysis.errors import (
     ValueParseError,
     WorkbookError,
 )
-from lnanalysis.paths import ROOT, shared_dir
-from lnanalysis.regions import region_code
-from lnanalysis.yearbook import read_yearbook
-from lnanalysis.yearbook.layouts import layout_from_spec, layouts
+from lnanalysis.core.paths import ROOT, shared_dir
+from lnanalysis.extract.yearbook import read_yearbook
+from lnanalysis.extract.yearbook.layouts import layout_from_spec, layouts
+from lnanalysis.reference.regions import region_code
 
 REAL = shared_dir() / "real-spreadsheets"
 SPOTS = pd.read_csv(
@@ -377,8 +377,8 @@ def test_read_yearbook_command_prints_every_value_with_its_cell(capsys):
 
 
 def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
-    from lnanalysis.errors import ChecksumError
-    from lnanalysis.yearbook.fetch import fetch_all, fetch_one
+    from lnanalysis.core.errors import ChecksumError
+    from lnanalysis.extract.yearbook.fetch import fetch_all, fetch_one
 
     cache = tmp_path / "cache"
     paths = fetch_all(cache=cache, mirror=str(REAL), log=lambda _: None)
@@ -395,8 +395,8 @@ def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
 
 
 def test_crosscheck_reports_store_against_yearbook_cells():
-    from lnanalysis.store import load_preferred
-    from lnanalysis.yearbook.crosscheck import crosscheck
+    from lnanalysis.extract.yearbook.crosscheck import crosscheck
+    from lnanalysis.store.observations import load_preferred
 
     table = crosscheck(load_preferred(), REAL).set_index(["indicator", "region", "year"])
     # Liaoning's seller-side technology-contract turnover 2015: the store (from the same

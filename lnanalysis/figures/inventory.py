@@ -8,11 +8,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from lnanalysis.figures.style import figure_style, text
-from lnanalysis.indicators import get_indicator
+from lnanalysis.reference.indicators import get_indicator
 
 
 def coverage_figure(cov: pd.DataFrame, lang: str) -> Figure:
-    """Draw the coverage table of :func:`lnanalysis.inventory.coverage`."""
+    """Draw the coverage table of :func:`lnanalysis.report.inventory.coverage`."""
     names = [get_indicator(i).zh if lang == "zh" else get_indicator(i).en for i in cov.index]
     with figure_style():
         fig, ax = plt.subplots(figsize=(8.5, 0.24 * len(cov) + 1.4), layout="constrained")

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lnanalysis.config import load_yaml
+from lnanalysis.core.config import load_yaml
 from lnanalysis.figures.style import figure_style, text
 from lnanalysis.figures.trajectory import source_note
-from lnanalysis.indicators import get_indicator
-from lnanalysis.regions import provinces, region_table
-from lnanalysis.store import exact_rows
+from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.reference.regions import provinces, region_table
+from lnanalysis.store.observations import exact_rows
 
 FOCUS = ("LN", "JL", "HL", "CN")
 

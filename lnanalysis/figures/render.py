@@ -11,22 +11,22 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from lnanalysis.asof import vintages
-from lnanalysis.config import load_yaml
-from lnanalysis.context import doubling_context
+from lnanalysis.core.config import load_yaml
+from lnanalysis.core.io import write_atomic
+from lnanalysis.core.paths import FIGURES_DIR
 from lnanalysis.figures import LANGS
 from lnanalysis.figures.inventory import coverage_figure
 from lnanalysis.figures.provinces import doubling_figure, provinces_figure
 from lnanalysis.figures.scorecard import scorecard_figure
 from lnanalysis.figures.style import figure_style
 from lnanalysis.figures.trajectory import trajectory_figure
-from lnanalysis.inventory import coverage
-from lnanalysis.io import write_atomic
-from lnanalysis.paths import FIGURES_DIR
-from lnanalysis.registry import load_registry
-from lnanalysis.scorecard import load_scorecard
-from lnanalysis.store import load_observations, load_preferred
-from lnanalysis.trajectory import trajectory
+from lnanalysis.report.inventory import coverage
+from lnanalysis.store.asof import vintages
+from lnanalysis.store.observations import load_observations, load_preferred
+from lnanalysis.targets.context import doubling_context
+from lnanalysis.targets.registry import load_registry
+from lnanalysis.targets.scorecard import load_scorecard
+from lnanalysis.targets.trajectory import trajectory
 
 
 def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[Path]:

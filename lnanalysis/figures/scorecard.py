@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from lnanalysis.core.formats import sig
 from lnanalysis.figures.style import figure_style, status_colour, text
-from lnanalysis.formats import sig
-from lnanalysis.metrics import label
+from lnanalysis.targets.metrics import label
 
 
 def _value(v, unit) -> str:
@@ -21,7 +21,7 @@ def _value(v, unit) -> str:
 
 
 def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) -> Figure:
-    """Draw the scorecard table ``card`` (from :func:`lnanalysis.scorecard.scorecard`)."""
+    """Draw the scorecard table ``card`` (from :func:`lnanalysis.targets.scorecard.scorecard`)."""
     n = len(card)
     cols = [
         ("col_target", 0.0, 0.46),

@@ -12,7 +12,7 @@ from functools import cache
 
 import matplotlib as mpl
 
-from lnanalysis.config import load_yaml
+from lnanalysis.core.config import load_yaml
 
 
 @cache

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from lnanalysis.figures.style import figure_style, text
-from lnanalysis.indicators import get_indicator
-from lnanalysis.trajectory import Trajectory
+from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.targets.trajectory import Trajectory
 
 _DERIVED = "Derived by lnanalysis"
 _DATA_YEAR = re.compile(r"\s*\(data year (\d{4})\)$")

@@ -1,6 +1,6 @@
 """Interval calibration factors by horizon, read from the backtest's output.
 
-The provincial backtest (``lnanalysis.backtest``) writes
+The provincial backtest (``lnanalysis.backtest.panel``) writes
 ``data/processed/calibration.csv``: for each horizon, the factor by which the
 combination's standard error must be multiplied so that its 80% band covers
 80% of out-of-sample outcomes. Horizons beyond the table use the last factor.
@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from lnanalysis.paths import PROCESSED_DIR
+from lnanalysis.core.paths import PROCESSED_DIR
 
 CALIBRATION_FILE = PROCESSED_DIR / "calibration.csv"
 

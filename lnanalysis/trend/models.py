@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lnanalysis.errors import InsufficientDataError, LnAnalysisError, ModelError
+from lnanalysis.core.errors import InsufficientDataError, LnAnalysisError, ModelError
 from lnanalysis.trend.theta import theta_forecast
 
 MIN_POINTS = {"drift": 3, "loglinear": 3, "ets": 6, "theta": 4}

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lnanalysis.errors import InsufficientDataError, ModelError
+from lnanalysis.core.errors import InsufficientDataError, ModelError
 from lnanalysis.trend.calibration import calibration_factors
 from lnanalysis.trend.models import MODELS, ModelForecast, Z, fit_models
 from lnanalysis.trend.transforms import Transform, transform_for

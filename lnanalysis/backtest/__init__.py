@@ -1,0 +1,1 @@
+"""Rolling-origin panel backtest and its report."""

@@ -1,0 +1,1 @@
+"""Shared plumbing: errors, project paths, atomic writers, number and year parsing, config files."""

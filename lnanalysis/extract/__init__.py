@@ -1,0 +1,1 @@
+"""Getting figures out of publications: compiled workbooks, provenance sidecars, yearbook tables."""

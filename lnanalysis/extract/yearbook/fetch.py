@@ -1,0 +1,78 @@
+"""Fetch the yearbook tables of the manifest into the git-ignored cache, checking sha256.
+
+The manifest is config/yearbook_layouts.yaml: each table's file path, public URL and
+sha256. ``LNANALYSIS_YEARBOOK_MIRROR`` points the fetch at a local mirror (a folder
+laid out like the manifest's paths, e.g. ``../shared/real-spreadsheets``) or at another
+base URL. Files already in the cache with the right checksum are not fetched again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from lnanalysis.core.errors import ChecksumError
+from lnanalysis.core.paths import shared_dir, yearbook_cache_dir
+from lnanalysis.extract.yearbook.layouts import Layout, layouts, sha256_of
+
+
+def _source(layout: Layout, mirror: str | None) -> str:
+    if not mirror:
+        return layout.url
+    if "://" in mirror:
+        return mirror.rstrip("/") + "/" + layout.file
+    return str(Path(mirror) / layout.file)
+
+
+def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[Path, str]:
+    """Fetch one table into ``cache``; return its path and 'cached' or where it came from."""
+    target = cache / layout.file
+    if target.exists() and sha256_of(target) == layout.sha256:
+        return target, "cached"
+    source = _source(layout, mirror)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        if "://" in source:
+            with urllib.request.urlopen(source, timeout=60) as resp, tmp_path.open("wb") as out:
+                shutil.copyfileobj(resp, out)
+        else:
+            shutil.copyfile(source, tmp_path)
+        got = sha256_of(tmp_path)
+        if got != layout.sha256:
+            raise ChecksumError(
+                f"sha256 {got} does not match the manifest's {layout.sha256}", file=source
+            )
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return target, source
+
+
+def fetch_all(
+    cache: Path | None = None, mirror: str | None = None, log: Callable[[str], None] = print
+) -> list[Path]:
+    """Fetch every table of the manifest; return the cached paths."""
+    cache = cache or yearbook_cache_dir()
+    mirror = mirror if mirror is not None else os.environ.get("LNANALYSIS_YEARBOOK_MIRROR")
+    known = list(layouts().values())
+    out = []
+    for i, layout in enumerate(known, 1):
+        path, how = fetch_one(layout, cache, mirror)
+        log(f"[{i}/{len(known)}] {layout.file}: {how}")
+        out.append(path)
+    return out
+
+
+def yearbook_dir() -> Path | None:
+    """Return where the yearbook tables are: the cache when complete, else the shared copy."""
+    cache = yearbook_cache_dir()
+    if all((cache / layout.file).exists() for layout in layouts().values()):
+        return cache
+    shared = shared_dir() / "real-spreadsheets"
+    return shared if shared.exists() else None

@@ -1,0 +1,182 @@
+"""Layout maps of the known yearbook tables (config/yearbook_layouts.yaml).
+
+A layout map says, per block of a table, where its header, data rows, label and
+value columns, title, unit and notes are. Where a table's layout changes between
+editions, each edition has its own entry: the difference lives in the data, not
+in the reader's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from lnanalysis.core.config import load_yaml
+from lnanalysis.core.errors import LayoutError
+
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    """Return the 0-based index of a column given in letters ('A' -> 0, 'AA' -> 26)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letters(index: int) -> str:
+    """Return the letters of a 0-based column index (0 -> 'A')."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def address(row: int, col: int) -> str:
+    """Return the A1 address of a 0-based (row, col)."""
+    return f"{col_letters(col)}{row + 1}"
+
+
+def parse_address(cell: str) -> tuple[int, int]:
+    """Return the 0-based (row, col) of an A1 address."""
+    m = _CELL.match(cell)
+    if not m:
+        raise ValueError(f"not a cell address: {cell!r}")
+    return int(m.group(2)) - 1, col_index(m.group(1))
+
+
+def _columns(spec) -> list[int]:
+    if isinstance(spec, list):
+        return [col_index(c) for c in spec]
+    first, last = spec.split(":")
+    return list(range(col_index(first), col_index(last) + 1))
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a table (the first table or a continuation) on one sheet."""
+
+    sheet: str
+    header: tuple[int, int]  # 0-based, inclusive
+    data: tuple[int, int]  # 0-based, inclusive
+    label: int
+    label_en: int | None
+    columns: tuple[int, ...]
+    year: object  # 'title' | 'header' | {'row': N} | int
+    title: tuple[int, int] | None = None
+    unit: tuple[int, int] | None = None
+    unit_en: tuple[int, int] | None = None
+    spans: tuple[tuple[int, int, int], ...] = ()  # (row, first col, last col)
+    notes: tuple[int, ...] = ()
+    expect: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)  # column index -> unit, when the table states none
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A known table: its identity, citation and blocks."""
+
+    id: str
+    file: str
+    sha256: str
+    url: str
+    table_zh: str
+    table_en: str
+    region_set: str
+    blocks: tuple[Block, ...]
+
+
+def _cell(spec) -> tuple[int, int] | None:
+    return None if spec is None else parse_address(spec)
+
+
+def _span(spec: str) -> tuple[int, int, int]:
+    a, b = spec.split(":")
+    (r0, c0), (_r1, c1) = parse_address(a), parse_address(b)
+    return r0, c0, c1
+
+
+def _block(spec: dict) -> Block:
+    year = spec["year"]
+    if isinstance(year, dict):
+        year = {"row": int(year["row"]) - 1}
+    return Block(
+        sheet=str(spec["sheet"]),
+        header=(spec["header"][0] - 1, spec["header"][1] - 1),
+        data=(spec["data"][0] - 1, spec["data"][1] - 1),
+        label=col_index(spec["label"]),
+        label_en=None if spec.get("label_en") is None else col_index(spec["label_en"]),
+        columns=tuple(_columns(spec["columns"])),
+        year=year,
+        title=_cell(spec.get("title")),
+        unit=_cell(spec.get("unit")),
+        unit_en=_cell(spec.get("unit_en")),
+        spans=tuple(_span(s) for s in spec.get("spans") or ()),
+        notes=tuple(int(r) - 1 for r in spec.get("notes") or ()),
+        expect={col_index(k): str(v) for k, v in (spec.get("expect") or {}).items()},
+        units={
+            col: str(unit)
+            for cols, unit in (spec.get("units") or {}).items()
+            for col in _columns(cols if ":" in cols else [cols])
+        },
+    )
+
+
+def layout_from_spec(table_id: str, spec: dict) -> Layout:
+    """Build a layout from one entry in the format of config/yearbook_layouts.yaml."""
+    return Layout(
+        id=table_id,
+        file=spec["file"],
+        sha256=spec.get("sha256", ""),
+        url=spec.get("url", ""),
+        table_zh=spec["table_zh"],
+        table_en=spec.get("table_en", ""),
+        region_set=spec.get("region_set", "provinces"),
+        blocks=tuple(_block(b) for b in spec["blocks"]),
+    )
+
+
+@cache
+def layouts() -> dict[str, Layout]:
+    """Return every known table by id (cached; do not mutate)."""
+    tables = load_yaml("yearbook_layouts.yaml")["tables"]
+    return {table_id: layout_from_spec(table_id, spec) for table_id, spec in tables.items()}
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def find_layout(path: Path, table: str | None = None, digest: str | None = None) -> Layout:
+    """Return the layout of a file: by table id if given, else by sha256, else by file name.
+
+    Raises
+    ------
+    LayoutError
+        When no layout map knows the file.
+    """
+    known = layouts()
+    if table is not None:
+        if table not in known:
+            raise LayoutError(f"no layout map with id {table!r}", file=path)
+        return known[table]
+    digest = digest or sha256_of(path)
+    for layout in known.values():
+        if layout.sha256 == digest:
+            return layout
+    name = Path(path).name
+    for layout in known.values():
+        if Path(layout.file).name == name:
+            return layout
+    raise LayoutError(
+        "no layout map for this file (sha256 and name unknown); add an entry to "
+        "config/yearbook_layouts.yaml or pass table=<id>",
+        file=path,
+    )

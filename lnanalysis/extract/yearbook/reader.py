@@ -1,0 +1,444 @@
+"""Read one yearbook file into a tidy table, one row per value cell.
+
+Every row carries its region code and raw label, indicator (Chinese and English
+header path), year, value (NaN for a missing marker, which is kept), unit
+(normalised, with the original), the aggregate and "of which" flags, and the
+file, sheet and cell it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lnanalysis.core.errors import (
+    DuplicateRowError,
+    LayoutError,
+    UnknownRegionError,
+    UnknownUnitError,
+    ValueParseError,
+    WorkbookError,
+)
+from lnanalysis.core.parse import parse_number, parse_year
+from lnanalysis.extract.yearbook.headers import (
+    indicator_from_unit_row,
+    lines,
+    split_header,
+    strip_of_which,
+    text_of,
+    unit_text,
+    year_from_title,
+)
+from lnanalysis.extract.yearbook.layouts import Block, Layout, address, col_letters, find_layout
+from lnanalysis.extract.yearbook.workbook import open_workbook
+from lnanalysis.reference.regions import region_code, region_kind
+from lnanalysis.reference.units import canonical_unit
+
+# Rows that are not one province: never to be summed with provinces (其他 and 国外 included)
+AGGREGATE_KINDS = ("national", "group", "aggregate", "other")
+COLUMNS = [
+    "table_id",
+    "block",
+    "region",
+    "region_kind",
+    "is_aggregate",
+    "region_label",
+    "region_label_en",
+    "indicator_zh",
+    "indicator_en",
+    "is_subitem",
+    "year",
+    "value",
+    "value_raw",
+    "missing",
+    "unit",
+    "unit_raw",
+    "file",
+    "sheet",
+    "cell",
+    "source_url",
+]
+
+
+_STR = pd.StringDtype(storage="python", na_value=np.nan)  # pandas' default str dtype
+_DTYPES = {"block": int, "is_aggregate": bool, "is_subitem": bool, "year": int, "value": float}
+# Columns that are the same for every cell of a block
+_PER_BLOCK = ("table_id", "block", "file", "sheet", "source_url")
+# Numeric text that float() reads exactly as parse_number would (the common case)
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@dataclass
+class YearbookTable:
+    """The tidy values of one file and its footnotes (cell address, text)."""
+
+    layout: Layout
+    data: pd.DataFrame
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Sheet:
+    def __init__(self, grid: list[list], path: Path, name: str, formulas=frozenset()):
+        self.grid, self.path, self.name = grid, path, name
+        self.formulas_without_value = formulas
+
+    def get(self, row: int, col: int):
+        if row < len(self.grid) and col < len(self.grid[row]):
+            return self.grid[row][col]
+        return ""
+
+    def text(self, row: int, col: int) -> str:
+        return text_of(self.get(row, col))
+
+    def where(self, row: int, col: int) -> dict:
+        return {"file": self.path, "sheet": self.name, "cell": address(row, col)}
+
+
+def _header_cells(sheet: _Sheet, block: Block, col: int, skip_row: int | None) -> list[str]:
+    cells = []
+    for r in range(block.header[0], block.header[1] + 1):
+        if r == skip_row:
+            continue
+        text = sheet.text(r, col)
+        if not text.strip():
+            for row, c0, c1 in block.spans:
+                if row == r and c0 < col <= c1:
+                    text = sheet.text(r, c0)
+        if text.strip():
+            cells.append(text)
+    return cells
+
+
+def _check_expect(sheet: _Sheet, block: Block) -> None:
+    for col, want in block.expect.items():
+        got, where = "", sheet.where(block.header[0], col)
+        for r in range(block.header[0], block.header[1] + 1):
+            if sheet.text(r, col).strip():
+                got, where = sheet.text(r, col), sheet.where(r, col)
+                break
+        if not got.startswith(want):
+            raise LayoutError(
+                f"header does not match the layout map: expected text starting {want!r}, "
+                f"found {got[:30]!r}",
+                **where,
+            )
+
+
+def _unit(raw: str, where: dict) -> str:
+    try:
+        return canonical_unit(raw)
+    except UnknownUnitError as exc:
+        raise UnknownUnitError(exc.reason, **where) from None
+
+
+def _table_unit(sheet: _Sheet, block: Block) -> tuple[str, str, dict | None]:
+    """Return the (Chinese, English) unit text of the block's unit row(s) and its location."""
+    zh = unit_text(sheet.text(*block.unit)) if block.unit else ""
+    en = unit_text(sheet.text(*block.unit_en)) if block.unit_en else ""
+    where = sheet.where(*block.unit) if block.unit else None
+    return zh, en, where
+
+
+def _column_unit(parts, table_zh: str, table_en: str, where: dict) -> tuple[str, str]:
+    """Return (normalised unit, unit as written) for one value column."""
+    for raw in (parts.unit, parts.unit_en):
+        if raw:
+            return _unit(raw, where), raw
+    single = table_zh and not any(sep in table_zh for sep in ",，、")
+    if single:
+        return _unit(table_zh, where), table_zh
+    if table_en:
+        return _unit(table_en, where), table_en
+    if table_zh:
+        raise UnknownUnitError(
+            f"the unit row names several units ({table_zh!r}) and the column header none", **where
+        )
+    return "", ""
+
+
+def _column_year(sheet: _Sheet, block: Block, col: int, title_year: int | None) -> int:
+    if block.year == "title":
+        return title_year
+    if block.year == "header":
+        cells = _header_cells(sheet, block, col, None)
+        raw = cells[0] if cells else ""
+        return parse_year(raw.strip(), where=sheet.where(block.header[0], col))
+    if isinstance(block.year, dict):
+        row = block.year["row"]
+        return parse_year(sheet.text(row, col).strip(), where=sheet.where(row, col))
+    return int(block.year)
+
+
+def _columns(sheet, layout, block, title_year):
+    """Return per value column: (indicator zh, en, of_which, unit, unit_raw, year)."""
+    table_zh, table_en, unit_where = _table_unit(sheet, block)
+    indicator_row = indicator_from_unit_row(sheet.text(*block.unit)) if block.unit else ""
+    skip = block.year["row"] if isinstance(block.year, dict) else None
+    out = {}
+    last_unit = None
+    for col in block.columns:
+        where = sheet.where(block.header[0], col)
+        if block.year == "header":
+            parts = split_header([])
+            zh, en = indicator_row or layout.table_zh, layout.table_en
+        else:
+            parts = split_header(_header_cells(sheet, block, col, skip))
+            zh, en = parts.zh, parts.en
+        if not zh and not en:
+            raise LayoutError("value column with an empty header", **where)
+        if col in block.units:  # stated by the layout map where the table states none
+            unit, unit_raw = _unit(block.units[col], where), block.units[col]
+        else:
+            unit, unit_raw = _column_unit(parts, table_zh, table_en, unit_where or where)
+        if not unit and parts.of_which and last_unit:
+            unit, unit_raw = last_unit  # an "of which" item is in its parent's unit
+        last_unit = (unit, unit_raw) if unit else last_unit
+        if not unit:
+            raise LayoutError(
+                "no unit for this column in the table or its header; state it in the "
+                "layout map (units:)",
+                **where,
+            )
+        year = _column_year(sheet, block, col, title_year)
+        out[col] = (zh, en, parts.of_which, unit, unit_raw, year)
+    return out
+
+
+def _title_year(sheets: dict, layout: Layout) -> int | None:
+    for block in layout.blocks:
+        if block.title is not None:
+            year = year_from_title(sheets[block.sheet].text(*block.title))
+            if year is not None:
+                return year
+    return None
+
+
+def _read_block(
+    sheet: _Sheet, layout: Layout, index: int, block: Block, title_year, scope, seen: dict
+):
+    """Return the block's columns (lists, one item per value cell, row by row) and its notes.
+
+    ``seen`` maps (region, indicator zh, indicator en, year) to the cell already read
+    for it, across the blocks of one table, so a second cell for the same key is an error.
+    """
+    _check_expect(sheet, block)
+    if block.year == "title" and title_year is None:
+        where = sheet.where(*block.title) if block.title else {"file": sheet.path}
+        raise LayoutError("the layout takes the year from the title, which has none", **where)
+    columns = _columns(sheet, layout, block, title_year)
+    letters = [col_letters(col) for col in block.columns]
+    labelled = []  # (row, code, label, English label) of each region row
+    sub_rows = []  # whether each region row is an "of which" row
+    values, raws, missing, cells = [], [], [], []
+    codes: dict[str, str] = {}
+    for r in range(block.data[0], block.data[1] + 1):
+        label = sheet.text(r, block.label)
+        label_en = sheet.text(r, block.label_en).strip() if block.label_en is not None else ""
+        line = sheet.grid[r] if r < len(sheet.grid) else []
+        raw_values = [line[c] if c < len(line) else "" for c in block.columns]
+        if not label.strip():
+            filled = [
+                c for c, v in zip(block.columns, raw_values, strict=True) if text_of(v).strip()
+            ]
+            if filled:
+                raise LayoutError(
+                    "values in a row with no region label", **sheet.where(r, filled[0])
+                )
+            if label_en and labelled:  # an English label continued on its own row
+                row, code, zh_label, en_label = labelled[-1]
+                labelled[-1] = (row, code, zh_label, f"{en_label} {label_en}")
+            continue
+        sub_row, rest = strip_of_which(label)
+        if sub_row:  # an "of which" row ('#…' or '其中…'): the region after the marker
+            label = rest
+        code = codes.get(label)
+        if code is None:
+            try:
+                code = codes[label] = region_code(label, scope=scope)
+            except UnknownRegionError as exc:
+                raise UnknownRegionError(exc.reason, **sheet.where(r, block.label)) from None
+        labelled.append((r, code, label, label_en))
+        sub_rows.append(sub_row)
+        row_number = str(r + 1)
+        for col, letter, raw in zip(block.columns, letters, raw_values, strict=True):
+            kind = type(raw)
+            if kind is float or kind is int:
+                value, marker, text = float(raw), "", repr(raw)
+            elif kind is str and _PLAIN.fullmatch(raw):
+                value, marker, text = float(raw), "", raw
+            else:
+                value, marker = _parse_cell(sheet, r, col, raw)
+                text = raw if kind is str else repr(raw)
+            values.append(value)
+            raws.append(text)
+            missing.append(marker)
+            cells.append(letter + row_number)
+    _check_keys(sheet, block, columns, labelled, cells, seen)
+    n_cols = len(block.columns)
+    col_info = [columns[col] for col in block.columns]
+    kinds = [region_kind(code) for _, code, _, _ in labelled]
+    out = {
+        "region": _repeat([x[1] for x in labelled], n_cols),
+        "region_kind": _repeat(kinds, n_cols),
+        "is_aggregate": _repeat([k in AGGREGATE_KINDS for k in kinds], n_cols),
+        "region_label": _repeat([x[2] for x in labelled], n_cols),
+        "region_label_en": _repeat([x[3] for x in labelled], n_cols),
+        "value": values,
+        "value_raw": raws,
+        "missing": missing,
+        "cell": cells,
+    }
+    for i, name in (
+        (0, "indicator_zh"),
+        (1, "indicator_en"),
+        (3, "unit"),
+        (4, "unit_raw"),
+        (5, "year"),
+    ):
+        out[name] = [c[i] for c in col_info] * len(labelled)
+    # A cell is a sub-item when its column or its row is an "of which" item
+    out["is_subitem"] = [col[2] or row_sub for row_sub in sub_rows for col in col_info]
+    notes = []
+    for r in block.notes:
+        texts = [
+            t
+            for c in range(len(sheet.grid[r]) if r < len(sheet.grid) else 0)
+            if (t := sheet.text(r, c).strip())
+        ]
+        if texts:
+            notes.append((address(r, 0), " ".join(" ".join(lines(t)) for t in texts)))
+    return out, notes
+
+
+def _parse_cell(sheet: _Sheet, r: int, col: int, raw) -> tuple[float, str]:
+    """Parse a cell off the fast path: missing markers, odd spellings, or an error."""
+    if raw == "" and address(r, col) in sheet.formulas_without_value:
+        raise ValueParseError(
+            "formula with no cached value (the file was saved without calculating): "
+            "recalculate and save it, or export the values",
+            **sheet.where(r, col),
+        )
+    try:
+        value, bound, marker = parse_number(raw)
+    except ValueParseError as exc:
+        raise ValueParseError(exc.reason, **sheet.where(r, col)) from None
+    if bound:
+        raise ValueParseError(
+            f"a bound ({raw!r}) where a yearbook value is expected", **sheet.where(r, col)
+        )
+    return value, marker
+
+
+def _repeat(items: list, times: int) -> list:
+    return [x for x in items for _ in range(times)]
+
+
+def _check_keys(
+    sheet: _Sheet, block: Block, columns: dict, labelled: list, cells: list, seen: dict
+) -> None:
+    """Raise when two cells of a table give the same region, indicator and year."""
+    n_cols = len(block.columns)
+    for j, col in enumerate(block.columns):
+        zh, en, _, _, _, year = columns[col]
+        for i, (r, code, _, _) in enumerate(labelled):
+            key = (code, zh, en, year)
+            cell = cells[i * n_cols + j]
+            if key in seen:
+                raise DuplicateRowError(
+                    f"two cells give {code} {zh or en!r} {year}: {seen[key]}, {cell} "
+                    "(two year columns for the same year?)",
+                    **sheet.where(r, col),
+                )
+            seen[key] = cell
+
+
+def read_yearbook(
+    path: str | Path,
+    *,
+    table: str | None = None,
+    layout: Layout | None = None,
+    password: str | None = None,
+) -> YearbookTable:
+    """Read a yearbook file into a tidy table with cell-level provenance.
+
+    Parameters
+    ----------
+    path : str or Path
+        The .xls or .xlsx file.
+    table : str, optional
+        The layout id to use; by default the layout is found by sha256, then file name.
+    layout : Layout, optional
+        A layout map given directly (for a table not in the configuration).
+    password : str, optional
+        For an encrypted workbook; Excel's default read-only password is tried otherwise.
+
+    Raises
+    ------
+    WorkbookError, PasswordError
+        The file cannot be opened.
+    LayoutError
+        No layout map for the file, a missing sheet, or a header that does not match.
+    UnknownRegionError, UnknownUnitError, ValueParseError, DuplicateRowError
+        A cell that cannot be read; the message names file, sheet and cell.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookError(f"cannot read the file ({exc.strerror})", file=path) from None
+    digest = hashlib.sha256(data).hexdigest()
+    layout = layout or find_layout(path, table, digest)
+    book = open_workbook(path, password, data)
+    grids = book.grids
+    sheets = {}
+    for block in layout.blocks:
+        if block.sheet not in grids:
+            raise LayoutError(
+                f"sheet {block.sheet!r} of the layout map is missing "
+                f"(the file has {', '.join(map(repr, grids))})",
+                file=path,
+            )
+        formulas = book.package.formulas_without_value.get(block.sheet, set())
+        sheets[block.sheet] = _Sheet(grids[block.sheet], path, block.sheet, formulas)
+    title_year = _title_year(sheets, layout)
+    parts, notes, seen = [], [], {}
+    # Cell provenance names the manifest's file only when this is that very file
+    same_file = digest == layout.sha256
+    source_file = layout.file if same_file else str(path)
+    source_url = layout.url if same_file else ""
+    if layout.sha256 and not same_file:
+        notes.append(
+            (
+                "(file)",
+                f"not the manifest's copy of {layout.file} (sha256 differs): read with "
+                "its layout map; cells cite this file, not the manifest's URL",
+            )
+        )
+    for i, block in enumerate(layout.blocks):
+        sheet = sheets[block.sheet]
+        part, n = _read_block(sheet, layout, i, block, title_year, layout.region_set, seen)
+        notes += n
+        size = len(part["value"])
+        constant = (layout.id, i + 1, source_file, sheet.name, source_url)
+        for name, value in zip(_PER_BLOCK, constant, strict=True):
+            part[name] = [value] * size
+        parts.append(part)
+    columns = {n: list(chain.from_iterable(p[n] for p in parts)) for n in COLUMNS}
+    frame = pd.DataFrame(
+        {
+            n: np.asarray(columns[n], dtype=_DTYPES[n])
+            if n in _DTYPES
+            else pd.array(np.asarray(columns[n], dtype=object), dtype=_STR)
+            for n in COLUMNS
+        },
+        copy=False,
+    )
+    if book.package.has_macros:
+        notes.append(("(file)", "the workbook contains macros; they were not run"))
+    return YearbookTable(layout=layout, data=frame, notes=notes)

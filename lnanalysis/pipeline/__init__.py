@@ -1,0 +1,1 @@
+"""The steps that write files: data tables, briefing outputs, notebooks, explore renders."""

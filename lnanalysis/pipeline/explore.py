@@ -1,0 +1,103 @@
+"""Explore any series of the store against a target the researcher types in.
+
+The same projection and assessment as the plan's targets, for any region and
+indicator: the target is built on the spot (a level to reach by a year, from an
+optional baseline year), never added to the registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lnanalysis.core.errors import UnknownRegionError
+from lnanalysis.core.paths import NOTEBOOKS_DIR
+from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.targets.registry import Target
+from lnanalysis.targets.trajectory import Trajectory, trajectory
+from lnanalysis.trend.models import MODELS
+
+
+def adhoc_target(
+    indicator: str,
+    target_value: float | None,
+    target_year: int,
+    baseline_year: int | None = None,
+) -> Target:
+    """Return a researcher-entered level target for ``indicator`` (not in the registry)."""
+    ind = get_indicator(indicator)
+    return Target(
+        id=f"explore_{indicator}",
+        clause="(researcher-entered)",
+        clause_title_zh="",
+        quote="",
+        label_zh=f"{ind.zh}（自定目标）",
+        name_en=f"{ind.en} (researcher-entered target)",
+        theme="explore",
+        kind="level",
+        indicator=ind.id,
+        unit=ind.unit,
+        comparator=">=",
+        target_value=None if target_value is None else float(target_value),
+        target_range=None,
+        target_year=int(target_year),
+        period=None,
+        baseline_year=baseline_year,
+        baseline_alternative=None,
+        baseline_reason="entered by the researcher",
+        path="compound",
+    )
+
+
+def explore(
+    obs: pd.DataFrame,
+    *,
+    region: str = "LN",
+    indicator: str = "rd_expenditure",
+    as_of: int | None = None,
+    models: str | tuple[str, ...] = MODELS,
+    target_value: float | None = None,
+    target_year: int = 2020,
+    baseline_year: int | None = None,
+) -> Trajectory:
+    """Project one series and assess it against the entered target.
+
+    ``models`` may be a comma-separated string (as papermill passes it).
+    """
+    if isinstance(models, str):
+        models = tuple(m.strip() for m in models.split(",") if m.strip())
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {', '.join(MODELS)}")
+    target = adhoc_target(indicator, target_value, target_year, baseline_year)
+    return trajectory(target, obs, as_of=as_of, region=region, models=models)
+
+
+def render_explore(**params) -> Path:
+    """Execute a copy of notebooks/12_explore.ipynb with ``params`` (papermill).
+
+    The copy goes to notebooks/explore/explore_<region>_<indicator>.ipynb (git-ignored).
+    Parameters are checked first, so a typo fails before a kernel starts.
+    """
+    import papermill
+
+    from lnanalysis.reference.indicators import get_indicator
+    from lnanalysis.reference.regions import region_table
+
+    get_indicator(params["indicator"])
+    if params["region"] not in region_table().index:
+        raise UnknownRegionError(
+            f"unknown region code {params['region']!r}; see config/regions.csv"
+        )
+    out = NOTEBOOKS_DIR / "explore" / f"explore_{params['region']}_{params['indicator']}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "12_explore.ipynb"),
+        str(out),
+        parameters=params,
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    return out

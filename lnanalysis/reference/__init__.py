@@ -1,0 +1,1 @@
+"""Reference tables: regions, units, indicators and source families."""

@@ -1,0 +1,57 @@
+"""Unit normalisation with every conversion recorded.
+
+>>> convert(2674926.938553, "万元", "亿元")
+(267.4926938553, '万元→亿元 ×0.0001')
+>>> canonical_unit("100 million yuan (亿元)")
+'亿元'
+"""
+
+from __future__ import annotations
+
+from lnanalysis.core.config import load_yaml
+from lnanalysis.core.errors import UnknownUnitError
+
+
+def _table() -> dict:
+    return load_yaml("units.yaml")
+
+
+def canonical_unit(label: str) -> str:
+    """Return the unit defined in the unit table for a source spelling, or raise.
+
+    Raises
+    ------
+    UnknownUnitError
+        If the label is neither a unit nor a known alias.
+    """
+    table = _table()
+    text = str(label).strip()
+    if text in table["units"]:
+        return text
+    if text in table["aliases"]:
+        return table["aliases"][text]
+    raise UnknownUnitError(f"unknown unit {label!r}; add it to config/units.yaml if it is real")
+
+
+def conversion_factor(src: str, dst: str) -> float:
+    """Return the factor that turns a value in ``src`` into ``dst`` (same dimension only)."""
+    units = _table()["units"]
+    a, b = units[canonical_unit(src)], units[canonical_unit(dst)]
+    if a["dimension"] != b["dimension"]:
+        raise UnknownUnitError(
+            f"cannot convert {src!r} ({a['dimension']}) to {dst!r} ({b['dimension']})"
+        )
+    return float(a["factor"]) / float(b["factor"])
+
+
+def convert(value: float, src: str, dst: str) -> tuple[float, str]:
+    """Convert ``value`` from ``src`` to ``dst``; return the value and a record of the step.
+
+    The record is empty when no conversion was needed.
+    """
+    s, d = canonical_unit(src), canonical_unit(dst)
+    factor = conversion_factor(s, d)
+    if s == d:
+        record = "" if s == str(src).strip() else f"unit spelled {str(src).strip()!r}"
+        return value, record
+    return value * factor, f"{s}→{d} ×{factor:g}"

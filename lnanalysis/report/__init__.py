@@ -1,0 +1,1 @@
+"""Helpers the briefing notebooks call to show tables, verdicts and coverage."""

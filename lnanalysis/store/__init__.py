@@ -1,0 +1,1 @@
+"""The indicator store: observations, schema, preferred values, vintages, derived series, diffs."""

@@ -1,0 +1,284 @@
+"""The indicator store: every sourced value as one tidy, validated table.
+
+``build_observations`` reads the raw workbooks named in ``config/sources.yaml``,
+verifies their checksums, maps regions, indicators and units through the
+dictionaries, and stops on the first bad row with an error naming the file,
+sheet and row. ``load_observations`` and ``load_preferred`` read the processed
+outputs that ``make briefing`` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from lnanalysis.core.config import load_csv, load_yaml
+from lnanalysis.core.errors import (
+    DuplicateRowError,
+    InputError,
+    MissingSourceError,
+    PlausibilityError,
+    UnknownIndicatorError,
+)
+from lnanalysis.core.parse import parse_number, parse_year
+from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.extract.provenance import verify
+from lnanalysis.reference.indicators import map_indicator
+from lnanalysis.reference.regions import region_code
+from lnanalysis.reference.sources import classify_family, classify_status, publication_date
+from lnanalysis.reference.units import convert
+
+OBS_COLUMNS = [
+    "obs_id",
+    "region",
+    "region_label",
+    "indicator",
+    "indicator_label",
+    "year",
+    "value",
+    "bound",
+    "value_raw",
+    "unit",
+    "unit_raw",
+    "conversion",
+    "status",
+    "status_basis",
+    "source_family",
+    "family_rank",
+    "published",
+    "published_basis",
+    "source_url",
+    "source_title",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "note",
+]
+
+
+def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
+    try:
+        return pd.read_excel(
+            path, sheet_name=sheet, dtype=str, engine="calamine", keep_default_na=False
+        )
+    except ValueError as exc:
+        raise InputError(f"cannot read sheet: {exc}", file=path, sheet=sheet) from exc
+
+
+@cache
+def _unaddressed() -> dict[tuple[str, int], str]:
+    return {
+        (r["source"], int(r["row"])): r["reason"] for r in load_csv("citations_without_url.csv")
+    }
+
+
+def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, today: dt.date):
+    cols = src["columns"]
+    where = {"file": rel, "sheet": sheet, "row": rownum}
+    url = row[cols["source_url"]].strip()
+    title = row[cols["source_title"]].strip()
+    if not title or (not url and (src["id"], rownum) not in _unaddressed()):
+        raise MissingSourceError("value row has no source URL or title", **where)
+    region_label = row[src["region_column"]]
+    region = region_code(region_label, **where)
+    label = row[cols["label"]]
+    ind = map_indicator(src["id"], row[cols["indicator"]], label, **where)
+    year = parse_year(row[cols["year"]], where=where)
+    if year > today.year:
+        raise PlausibilityError(f"year {year} is in the future", **where)
+    raw_value = row[cols["value"]]
+    parsed = parse_number(raw_value, where=where)
+    if parsed.marker:
+        raise InputError(f"value row with no value ({parsed.marker!r})", **where)
+    unit_raw = row[cols["unit"]]
+    try:
+        value, conversion = convert(parsed.value, unit_raw, ind.unit)
+    except InputError as exc:
+        raise type(exc)(exc.reason + f" (indicator {ind.id} is in {ind.unit})", **where) from None
+    if ind.is_share and not 0 <= value <= 100:
+        raise PlausibilityError(f"share {value} outside 0-100 for {ind.id}", **where)
+    if ind.is_count and value < 0:
+        raise PlausibilityError(f"negative count {value} for {ind.id}", **where)
+    note = row[cols["note"]].strip()
+    family = classify_family(url, title)
+    status, basis = classify_status(ind.id, note, title)
+    published, pub_basis = publication_date(year, family, title)
+    return {
+        "obs_id": f"{src['id']}:{rownum}",
+        "region": region,
+        "region_label": region_label,
+        "indicator": ind.id,
+        "indicator_label": label,
+        "year": year,
+        "value": value,
+        "bound": parsed.bound,
+        "value_raw": str(raw_value),
+        "unit": ind.unit,
+        "unit_raw": unit_raw,
+        "conversion": conversion,
+        "status": status,
+        "status_basis": basis,
+        "source_family": family.id,
+        "family_rank": family.rank,
+        "published": published.isoformat(),
+        "published_basis": pub_basis,
+        "source_url": url,
+        "source_title": title,
+        "source_file": rel,
+        "source_sheet": sheet,
+        "source_row": rownum,
+        "note": note,
+    }
+
+
+def read_source(src: dict, raw_dir: Path = RAW_DIR, today: dt.date | None = None) -> pd.DataFrame:
+    """Read one raw source into observation rows; raise on the first bad row."""
+    path = raw_dir / src["path"]
+    verify(path)
+    rel = str(Path(src["path"]))
+    frame = _read_sheet(path, src["sheet"])
+    needed = {src["region_column"], *src["columns"].values()}
+    missing = sorted(needed - set(frame.columns))
+    if missing:
+        raise InputError(f"missing columns {missing}", file=rel, sheet=src["sheet"], row=1)
+    today = today or dt.date.today()
+    records = [
+        _row_to_record(src, rel, src["sheet"], i + 2, row, today)
+        for i, row in enumerate(frame.to_dict("records"))
+    ]
+    return pd.DataFrame.from_records(records, columns=OBS_COLUMNS)
+
+
+def check_duplicates(obs: pd.DataFrame) -> None:
+    """Raise DuplicateRowError when a (region, indicator, year, source) key repeats."""
+    key = ["region", "indicator", "year", "source_url", "source_title", "value_raw"]
+    dup = obs[obs.duplicated(key, keep=False)]
+    if not dup.empty:
+        first = dup.iloc[0]
+        others = ", ".join(
+            f"{f} row {r}" for f, r in zip(dup["source_file"], dup["source_row"], strict=True)
+        )
+        raise DuplicateRowError(
+            f"duplicate row for {first.region} {first.indicator} {first.year} from the same "
+            f"source ({others})",
+            file=first.source_file,
+            sheet=first.source_sheet,
+            row=int(first.source_row),
+        )
+
+
+UNIT_SLIP_TOLERANCE = 0.05
+
+
+def unit_slip_ratios() -> list[float]:
+    """Ratios between two units of one dimension (config/units.yaml) of 1,000 or more.
+
+    Two sources of one figure whose values differ by such a ratio (万元 vs 亿元, 件 vs
+    万件) almost surely disagree on the unit, not on the figure.
+    """
+    units = load_yaml("units.yaml")["units"]
+    pairs = [(u["dimension"], float(u["factor"])) for u in units.values()]
+    ratios = {fa / fb for da, fa in pairs for db, fb in pairs if da == db and fa / fb >= 1000}
+    return sorted(ratios)
+
+
+def check_unit_slips(obs: pd.DataFrame) -> None:
+    """Raise PlausibilityError when two sources of one figure differ by a unit factor.
+
+    A value 10,000 (or 10^8) times another source's value for the same region,
+    indicator and year is almost surely in the wrong unit (万元 data labelled 亿元).
+    """
+    exact = obs[is_exact(obs)]
+    ratios = unit_slip_ratios()
+    for _key, grp in exact.groupby(["region", "indicator", "year"], sort=False):
+        if len(grp) < 2:
+            continue
+        lo, hi = grp["value"].idxmin(), grp["value"].idxmax()
+        small, large = grp.at[lo, "value"], grp.at[hi, "value"]
+        if small <= 0:
+            continue
+        ratio = large / small
+        for factor in ratios:
+            if abs(ratio / factor - 1) <= UNIT_SLIP_TOLERANCE:
+                odd = grp.loc[hi]
+                raise PlausibilityError(
+                    f"{odd['region']} {odd['indicator']} {odd['year']}: {large:g} is {ratio:,.0f}"
+                    f" times {small:g} from {grp.at[lo, 'source_file']} row "
+                    f"{grp.at[lo, 'source_row']}; a unit slip (e.g. 万元 labelled 亿元)?",
+                    file=odd["source_file"],
+                    sheet=odd["source_sheet"],
+                    row=int(odd["source_row"]),
+                )
+
+
+def build_observations(raw_dir: Path = RAW_DIR, today: dt.date | None = None) -> pd.DataFrame:
+    """Read every configured raw source and return the validated observation table."""
+    from lnanalysis.store.schema import validate_observations
+
+    frames = [read_source(src, raw_dir, today) for src in load_yaml("sources.yaml")["sources"]]
+    obs = pd.concat(frames, ignore_index=True)
+    check_duplicates(obs)
+    check_unit_slips(obs)
+    obs = obs.sort_values(["region", "indicator", "year", "obs_id"], kind="stable")
+    return validate_observations(obs.reset_index(drop=True))
+
+
+def load_observations(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+    """Return ``data/processed/observations.csv`` (every sourced value, nothing dropped)."""
+    return _load(processed_dir / "observations.csv")
+
+
+def load_preferred(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+    """Return ``data/processed/preferred.csv``: one chosen value per region, indicator, year."""
+    return _load(processed_dir / "preferred.csv")
+
+
+def _load(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; run `make briefing` (or `make data`) first")
+    return pd.read_csv(
+        path, dtype={"bound": str, "note": str}, keep_default_na=False, na_values={"value": [""]}
+    )
+
+
+def is_exact(table: pd.DataFrame) -> pd.Series:
+    """Return True for rows holding an exact figure, False for bounds such as '>600'."""
+    return table["bound"].fillna("") == ""
+
+
+def exact_rows(table: pd.DataFrame, indicator: str, region: str | None = None) -> pd.DataFrame:
+    """Rows of one indicator (and region) that are exact figures, not bounds like '>600'."""
+    sel = table[(table["indicator"] == indicator) & is_exact(table)]
+    return sel if region is None else sel[sel["region"] == region]
+
+
+def preferred_series(
+    indicator: str,
+    region: str = "LN",
+    *,
+    preferred: pd.DataFrame | None = None,
+    exact_only: bool = True,
+) -> pd.Series:
+    """Return the preferred values of one indicator in one region as a year-indexed series.
+
+    Bounds such as '>600' are left out unless ``exact_only`` is False. A year with no
+    sourced value is absent (never interpolated).
+
+    Raises
+    ------
+    UnknownIndicatorError
+        If the indicator has no value at all in that region.
+    """
+    table = load_preferred() if preferred is None else preferred
+    if exact_only:
+        sel = exact_rows(table, indicator, region)
+    else:
+        sel = table[(table["indicator"] == indicator) & (table["region"] == region)]
+    if sel.empty:
+        raise UnknownIndicatorError(f"no preferred values for {indicator!r} in region {region!r}")
+    series = sel.set_index("year")["value"].astype(float).sort_index()
+    series.name = indicator
+    return series

@@ -1,0 +1,1 @@
+"""The plan's targets: registry, progress metrics, assessment, scorecards, trajectories, replay."""

@@ -1,0 +1,215 @@
+"""The plan's target registry (``config/targets.yaml``) as typed, validated records.
+
+>>> reg = load_registry()
+>>> t = reg.get("tech_contract_turnover_800yi")
+>>> (t.indicator, t.target_value, t.target_year)
+('tech_contract_turnover', 800.0, 2020)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+
+from lnanalysis.core.errors import RegistryError, UnknownIndicatorError
+from lnanalysis.core.paths import CONFIG_DIR
+from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.reference.units import conversion_factor
+
+Kind = Literal[
+    "level",
+    "growth_multiple",
+    "share",
+    "stock_count",
+    "cumulative_count",
+    "annual_flow",
+    "qualitative",
+]
+KINDS = set(Kind.__args__)
+COMPARATORS = {">=", ">", "about", "range", "==", "none"}
+PATHS = {"compound", "linear", "none"}
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated checkpoint on the way to a target (e.g. 十三五中期 = 2018)."""
+
+    year: int
+    label_zh: str
+    label_en: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantified (or dated qualitative) target of the plan."""
+
+    id: str
+    clause: str
+    clause_title_zh: str
+    quote: str
+    label_zh: str
+    name_en: str
+    theme: str
+    kind: Kind
+    indicator: str | None
+    unit: str | None
+    comparator: str
+    target_value: float | None
+    target_range: tuple[float, float] | None
+    target_year: int
+    period: tuple[int, int] | None
+    baseline_year: int | None
+    baseline_alternative: int | None
+    baseline_reason: str
+    path: str
+    milestones: tuple[Milestone, ...] = field(default_factory=tuple)
+    public_series: bool = False
+    proxy: str | None = None
+    parent: str | None = None
+    notes: str = ""
+
+    @property
+    def is_quantified(self) -> bool:
+        """False for qualitative milestones."""
+        return self.kind != "qualitative"
+
+    def threshold(self) -> float | None:
+        """Return the value that counts as met: the lower end of a range, else the target."""
+        if self.target_range is not None:
+            return float(self.target_range[0])
+        return self.target_value
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All targets of one plan, in the plan's order."""
+
+    plan: dict
+    targets: tuple[Target, ...]
+
+    def get(self, target_id: str) -> Target:
+        """Return a target by id (KeyError names the id)."""
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(f"no target {target_id!r} in the registry")
+
+    def __iter__(self):
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def frame(self) -> pd.DataFrame:
+        """Return the registry as a table, one row per target."""
+        rows = []
+        for t in self.targets:
+            row = {k: v for k, v in vars(t).items() if k != "milestones"}
+            row["milestones"] = "; ".join(f"{m.year} {m.label_zh}" for m in t.milestones)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _target(spec: dict, where: dict) -> Target:
+    base = spec.get("baseline") or {}
+    rng = spec.get("target_range")
+    period = spec.get("period")
+    return Target(
+        id=spec["id"],
+        clause=str(spec["clause"]),
+        clause_title_zh=spec["clause_title_zh"],
+        quote=spec["quote"],
+        label_zh=spec["label_zh"],
+        name_en=spec["name_en"],
+        theme=spec["theme"],
+        kind=spec["kind"],
+        indicator=spec.get("indicator"),
+        unit=spec.get("unit"),
+        comparator=str(spec["comparator"]),
+        target_value=None if spec.get("target_value") is None else float(spec["target_value"]),
+        target_range=None if rng is None else (float(rng[0]), float(rng[1])),
+        target_year=int(spec["target_year"]),
+        period=None if period is None else (int(period[0]), int(period[1])),
+        baseline_year=base.get("year"),
+        baseline_alternative=base.get("alternative_year"),
+        baseline_reason=str(base.get("reason", "")),
+        path=str(spec["path"]),
+        milestones=tuple(
+            Milestone(int(m["year"]), m["label_zh"], m["label_en"], m.get("value"))
+            for m in spec.get("milestones") or ()
+        ),
+        public_series=bool(spec.get("public_series")),
+        proxy=spec.get("proxy"),
+        parent=spec.get("parent"),
+        notes=str(spec.get("notes", "")),
+    )
+
+
+def validate_target(t: Target, ids: set[str], where: dict) -> None:
+    """Raise RegistryError for an inconsistent target."""
+    w = dict(where, row=f"target {t.id}")
+    if t.kind not in KINDS:
+        raise RegistryError(f"unknown kind {t.kind!r}", **w)
+    if t.comparator not in COMPARATORS:
+        raise RegistryError(f"unknown comparator {t.comparator!r}", **w)
+    if t.path not in PATHS:
+        raise RegistryError(f"unknown path {t.path!r}", **w)
+    if t.is_quantified:
+        if t.indicator is None:
+            raise RegistryError("a quantified target needs an indicator", **w)
+        try:
+            ind = get_indicator(t.indicator)
+        except UnknownIndicatorError:
+            raise RegistryError(f"unknown indicator {t.indicator!r}", **w) from None
+        if t.unit is not None:
+            conversion_factor(t.unit, ind.unit)
+        if t.comparator == "range" and t.target_range is None:
+            raise RegistryError("comparator 'range' needs target_range", **w)
+        if t.comparator != "range" and t.target_value is None:
+            raise RegistryError("a quantified target needs target_value", **w)
+    if t.baseline_year is not None and t.baseline_year >= t.target_year:
+        raise RegistryError(
+            f"baseline year {t.baseline_year} is not before target year {t.target_year}", **w
+        )
+    if t.period is not None and not t.period[0] <= t.period[1] <= t.target_year:
+        raise RegistryError(f"period {t.period} does not end by {t.target_year}", **w)
+    if t.kind == "growth_multiple" and t.baseline_year is None:
+        raise RegistryError("a growth target needs a baseline year", **w)
+    for ref in (t.parent,):
+        if ref is not None and ref not in ids:
+            raise RegistryError(f"parent {ref!r} is not a target", **w)
+    if t.proxy is not None:
+        get_indicator(t.proxy, **w)
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Read and validate a target registry (default: the plan's own).
+
+    Raises
+    ------
+    RegistryError
+        Naming the file and target when an entry is inconsistent or duplicated.
+    """
+    path = path or CONFIG_DIR / "targets.yaml"
+    return _load(str(path))
+
+
+@cache
+def _load(path: str) -> Registry:
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    where = {"file": Path(path).name}
+    targets = tuple(_target(spec, where) for spec in doc["targets"])
+    ids = [t.id for t in targets]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise RegistryError(f"duplicate target ids {dupes}", **where)
+    for t in targets:
+        validate_target(t, set(ids), where)
+    return Registry(plan=doc["plan"], targets=targets)
