@@ -71,10 +71,10 @@ def case_truncated_xlsx(tmp):
 
 
 def case_truncated_xls(tmp):
-    folder = shared_dir() / "real-spreadsheets/nbs-sci-tech-yearbook-cnki"
-    real = folder / "rd-intensity-by-region_2012-2021_raw-2021.xls"
+    # SYNTHETIC: an OLE2 (BIFF) header followed by a cut-off sector table
     path = tmp / "cut.xls"
-    path.write_bytes(real.read_bytes()[:3000])
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    path.write_bytes(header + bytes(range(256)) * 8)
     return _reader(path)
 
 
@@ -330,6 +330,16 @@ CORPUS = [
     (case_registry_unknown_indicator, E.RegistryError, r"targets\.yaml.*unknown indicator"),
     (case_registry_target_before_baseline, E.RegistryError, r"targets\.yaml.*not before"),
 ]
+
+
+@pytest.mark.requires_shared
+def test_a_real_yearbook_xls_cut_short_is_refused_naming_the_file(tmp_path):
+    folder = shared_dir() / "real-spreadsheets/nbs-sci-tech-yearbook-cnki"
+    real = folder / "rd-intensity-by-region_2012-2021_raw-2021.xls"
+    path = tmp_path / "cut.xls"
+    path.write_bytes(real.read_bytes()[:3000])
+    with pytest.raises(E.WorkbookError, match=r"cut\.xls: (cannot read|damaged)"):
+        _reader(path)()
 
 
 def test_the_corpus_has_at_least_thirty_cases():

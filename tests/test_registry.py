@@ -6,10 +6,11 @@ import pytest
 import yaml
 
 from lnanalysis.core.errors import RegistryError
-from lnanalysis.core.paths import CONFIG_DIR, shared_dir
+from lnanalysis.core.paths import CONFIG_DIR, ROOT, shared_dir
+from lnanalysis.extract.provenance import md5_of
 from lnanalysis.targets.registry import load_registry
 
-PLAN = shared_dir() / "seed" / "liaoning_st_innovation_plan_2015.txt"
+PLAN = ROOT / load_registry().plan["source_file"]
 TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|翻一番|百场|千名|万名|百千万")
 
 
@@ -23,6 +24,17 @@ def _spans(text, snippet):
     while start != -1:
         yield start, start + len(snippet)
         start = text.find(snippet, start + 1)
+
+
+def test_the_plan_text_matches_its_sidecar():
+    meta = yaml.safe_load(PLAN.with_name(PLAN.name + ".meta.yaml").read_text(encoding="utf-8"))
+    assert md5_of(PLAN) == meta["md5"] and PLAN.stat().st_size == meta["bytes"]
+
+
+@pytest.mark.requires_shared
+def test_the_plan_text_is_the_shared_seed_unchanged():
+    seed = shared_dir() / "seed" / "liaoning_st_innovation_plan_2015.txt"
+    assert PLAN.read_bytes() == seed.read_bytes()
 
 
 def test_every_quote_is_verbatim_plan_text(plan_text):

@@ -36,7 +36,7 @@ REAL = shared_dir() / "real-spreadsheets"
 SPOTS = pd.read_csv(
     ROOT / "tests" / "data" / "yearbook_spotchecks.csv", dtype=str, keep_default_na=False
 )
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason="../shared/real-spreadsheets missing")
+needs_shared = pytest.mark.requires_shared
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,15 @@ def tables():
     return {layout.file: read_yearbook(REAL / layout.file) for layout in layouts().values()}
 
 
-def test_the_layout_maps_cover_every_real_file():
-    files = {p.relative_to(REAL).as_posix() for p in REAL.glob("*/*.xls*")}
-    assert len(files) == 25
-    assert files == {layout.file for layout in layouts().values()}
+@needs_shared
+def test_the_layout_maps_cover_every_file_of_the_dev_manifest():
+    manifest = pd.read_csv(REAL / "manifest.csv", dtype=str)
+    assert set(manifest["file"]) == {layout.file for layout in layouts().values()}
+    for row in manifest.itertuples():
+        assert (REAL / row.file).is_file(), row.file
 
 
+@needs_shared
 @pytest.mark.parametrize("layout", list(layouts().values()), ids=lambda x: x.id)
 def test_every_real_file_loads_with_cell_provenance(tables, layout):
     data = tables[layout.file].data
@@ -65,10 +68,11 @@ def test_every_real_file_loads_with_cell_provenance(tables, layout):
 
 
 def test_spot_checks_cover_all_files_and_at_least_forty_cells():
-    assert SPOTS["file"].nunique() == 25
+    assert set(SPOTS["file"]) == {layout.file for layout in layouts().values()}
     assert len(SPOTS) >= 40
 
 
+@needs_shared
 @pytest.mark.parametrize("spot", SPOTS.to_dict("records"), ids=lambda s: f"{s['file']}!{s['cell']}")
 def test_spot_check_cell(tables, spot):
     data = tables[spot["file"]].data
@@ -87,6 +91,7 @@ def test_spot_check_cell(tables, spot):
     assert row["region"] == region_code(spot["region_label"], scope=scope)
 
 
+@needs_shared
 def test_aggregates_and_of_which_columns_are_flagged(tables):
     data = tables[
         "nbs-sci-tech-yearbook-cnki/rd-expenditure-by-region-and-use_2022_raw-2022.xls"
@@ -97,6 +102,7 @@ def test_aggregates_and_of_which_columns_are_flagged(tables):
     assert sub[sub].index.str.contains("人员劳务费|仪器和设备").all() and sub.sum() == 2
 
 
+@needs_shared
 def test_liaoning_2019_intensity_at_its_address(tables):
     # Read once with xlrd: A16 = '辽    宁', J5 = 2019.0, J16 = 2.0456818062948345
     data = tables["nbs-sci-tech-yearbook-cnki/rd-intensity-by-region_2012-2021_raw-2021.xls"].data
@@ -105,6 +111,7 @@ def test_liaoning_2019_intensity_at_its_address(tables):
     assert ln["value"] == 2.0456818062948345 and ln["unit"] == "%"
 
 
+@needs_shared
 def test_footnotes_are_captured_as_notes(tables):
     notes = tables["nbs-sci-tech-yearbook-cnki/rd-intensity-by-region_2012-2021_raw-2021.xls"].notes
     assert [cell for cell, _ in notes] == ["A48", "A49"]
@@ -364,6 +371,7 @@ def test_a_layout_sheet_missing_from_the_file(tmp_path):
         _read(tmp_path, [*HEADER, ["北京", "Beijing", 1]], blocks=({**BLOCK, "sheet": "9"},))
 
 
+@needs_shared
 def test_read_yearbook_command_prints_every_value_with_its_cell(capsys):
     from lnanalysis.cli import main
 
@@ -376,13 +384,14 @@ def test_read_yearbook_command_prints_every_value_with_its_cell(capsys):
     assert (row["region"], row["value"], row["region_label"]) == ("NM", 37280, "内蒙占")
 
 
+@needs_shared
 def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
     from lnanalysis.core.errors import ChecksumError
     from lnanalysis.extract.yearbook.fetch import fetch_all, fetch_one
 
     cache = tmp_path / "cache"
     paths = fetch_all(cache=cache, mirror=str(REAL), log=lambda _: None)
-    assert len(paths) == 25 and all(p.exists() for p in paths)
+    assert len(paths) == len(layouts()) and all(p.exists() for p in paths)
     layout = next(iter(layouts().values()))
     assert fetch_one(layout, cache, str(REAL))[1] == "cached"
     # A mirror whose copy differs from the manifest is refused and nothing is cached
@@ -394,6 +403,7 @@ def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
     assert not (tmp_path / "cache2" / layout.file).exists()
 
 
+@needs_shared
 def test_crosscheck_reports_store_against_yearbook_cells():
     from lnanalysis.extract.yearbook.crosscheck import crosscheck
     from lnanalysis.store.observations import load_preferred
@@ -451,6 +461,7 @@ def test_huge_sheet_is_refused_even_with_a_long_tail_after_its_rows(tmp_path):
         read_yearbook(path, layout=_layout([BLOCK]))
 
 
+@needs_shared
 def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
     import shutil
 

@@ -33,8 +33,8 @@ def _decrypt(data: bytes, path: Path, password: str | None) -> bytes:
     import msoffcrypto
     from msoffcrypto.exceptions import InvalidKeyError
 
-    office = msoffcrypto.OfficeFile(io.BytesIO(data))
     try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
         encrypted = office.is_encrypted()
     except Exception as exc:  # a damaged OLE container
         raise WorkbookError(f"damaged workbook container ({exc})", file=path) from None
