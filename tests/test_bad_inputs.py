@@ -73,7 +73,9 @@ def case_truncated_xlsx(tmp):
 def case_truncated_xls(tmp):
     # SYNTHETIC: an OLE2 (BIFF) header followed by a cut-off sector table
     path = tmp / "cut.xls"
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    )
     path.write_bytes(header + bytes(range(256)) * 8)
     return _reader(path)
 
