@@ -181,13 +181,19 @@ def _scorecard(args) -> int:
 def _project(args) -> int:
     from lnanalysis.reference.indicators import get_indicator
     from lnanalysis.store.asof import vintage
-    from lnanalysis.store.observations import load_observations, preferred_series
+    from lnanalysis.store.observations import (
+        load_calibration,
+        load_observations,
+        preferred_series,
+    )
     from lnanalysis.trend.projection import project
 
     ind = get_indicator(args.indicator)
     pref = vintage(load_observations(), args.as_of)
     series = preferred_series(ind.id, args.region, preferred=pref)
-    proj = project(series, args.to, measure=ind.measure, indicator=ind.id)
+    proj = project(
+        series, args.to, measure=ind.measure, indicator=ind.id, calibration=load_calibration()
+    )
     table = proj.table.drop(columns=["mean_t", "se_t"])
     print(
         f"# {ind.id} ({ind.en}, {ind.unit}) in {args.region}; observed to {proj.last_year}"

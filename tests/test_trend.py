@@ -74,7 +74,7 @@ def test_too_short_or_gappy_series_are_refused_with_a_reason():
 
 def test_share_projection_stays_inside_0_100():
     s = pd.Series([60.0, 75, 85, 91, 95, 97.5, 98.6], index=range(2014, 2021))  # SYNTHETIC
-    p = project(s, 2030, measure="share", calibrate=False)
+    p = project(s, 2030, measure="share")
     assert p.transform == "logit"
     for col in ("value", "lo95", "hi95"):
         assert p.table[col].between(0, 100).all(), col
@@ -82,7 +82,7 @@ def test_share_projection_stays_inside_0_100():
 
 def test_projection_records_skipped_models_and_combines_the_rest():
     s = pd.Series(np.exp(_noisy()[:5]), index=YEARS[:5])
-    p = project(s, 2015, calibrate=False)
+    p = project(s, 2015)
     assert set(p.skipped) == {"ets"}
     assert "at least 6 points" in p.skipped["ets"]
     comb = p.at(2015)
@@ -136,7 +136,7 @@ def test_theta_closed_form_never_settles_on_a_worse_optimum_than_statsmodels():
 def test_series_with_zeros_skips_the_log_model_with_a_reason():
     # SYNTHETIC counts with a zero: no log scale, so no log-linear trend; others still fit
     s = pd.Series([0.0, 3, 5, 8, 9, 12, 14], index=range(2010, 2017))
-    proj = project(s, 2019, calibrate=False)
+    proj = project(s, 2019)
     assert proj.transform == "identity"
     assert "zeros or negatives" in proj.skipped["loglinear"]
     assert {"drift", "ets", "theta", "combination"} <= set(proj.table["model"])

@@ -27,6 +27,7 @@ from lnanalysis.targets.context import doubling_context
 from lnanalysis.targets.registry import load_registry
 from lnanalysis.targets.scorecard import load_scorecard
 from lnanalysis.targets.trajectory import trajectory
+from lnanalysis.trend.calibration import Calibration
 
 
 def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[Path]:
@@ -52,7 +53,9 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
     return paths
 
 
-def _jobs(obs: pd.DataFrame, pref: pd.DataFrame) -> list[tuple[str, Callable[[str], object]]]:
+def _jobs(
+    obs: pd.DataFrame, pref: pd.DataFrame, calibration: Calibration | None
+) -> list[tuple[str, Callable[[str], object]]]:
     cfg = load_yaml("figures.yaml")
     registry = load_registry()
     tables = vintages(obs, {spec.get("as_of") for spec in cfg["trajectories"]}, today=pref)
@@ -65,6 +68,7 @@ def _jobs(obs: pd.DataFrame, pref: pd.DataFrame) -> list[tuple[str, Callable[[st
             indicator=spec.get("indicator"),
             baseline_year=spec.get("baseline_year"),
             tables=tables,
+            calibration=calibration,
         )
         jobs.append((spec["stem"], lambda lang, t=traj: trajectory_figure(t, lang)))
     for spec in cfg["scorecards"]:
@@ -99,6 +103,7 @@ def build_figures(
     workers: int = 2,
     obs: pd.DataFrame | None = None,
     pref: pd.DataFrame | None = None,
+    calibration: Calibration | None = None,
 ) -> list[Path]:
     """Draw and save every figure in both languages; return the files written.
 
@@ -107,7 +112,7 @@ def build_figures(
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
-    _JOBS[:] = _jobs(obs, pref)
+    _JOBS[:] = _jobs(obs, pref, calibration)
     tasks = [(i, lang, out_dir) for i in range(len(_JOBS)) for lang in LANGS]
     written = []
     with ExitStack() as stack:

@@ -20,7 +20,7 @@ from lnanalysis.core.io import write_csv, write_xlsx
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.observations import load_observations, load_preferred
 from lnanalysis.targets.context import doubling_context
-from lnanalysis.trend.calibration import reset_cache
+from lnanalysis.trend.calibration import Calibration
 
 REPLAY_YEARS = (2017, 2018)
 # Indicators of the provincial comparison (2015 -> 2020 against a doubling)
@@ -53,7 +53,7 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     write_csv(result["scores"], PROCESSED_DIR / "backtest_scores.csv")
     write_csv(result["skipped"], PROCESSED_DIR / "backtest_skipped.csv")
     write_csv(result["binary"], PROCESSED_DIR / "backtest_binary.csv")
-    reset_cache()
+    calibration = Calibration(result["calibration"])
     context = pd.concat(
         [doubling_context(pref, ind).assign(indicator=ind) for ind in CONTEXT],
         ignore_index=True,
@@ -62,7 +62,10 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
     _yearbook_crosscheck(log, pref)
     obs = load_observations()
-    cards = {year: scorecard(year, obs=obs, pref_now=pref) for year in (None, *REPLAY_YEARS)}
+    cards = {
+        year: scorecard(year, obs=obs, pref_now=pref, calibration=calibration)
+        for year in (None, *REPLAY_YEARS)
+    }
     for year, frame in cards.items():
         write_csv(frame, scorecard_path(year), escape=True)
     sheets = {"now" if y is None else f"as_of_{y}": frame for y, frame in cards.items()}
@@ -71,7 +74,7 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
     from lnanalysis.figures.render import build_figures
 
     t1 = time.perf_counter()
-    written = build_figures(log=log, obs=obs, pref=pref)
+    written = build_figures(log=log, obs=obs, pref=pref, calibration=calibration)
     log(f"{len(written)} figure files written in {time.perf_counter() - t1:.1f}s")
     from lnanalysis.pipeline.notebooks import briefing_notebooks, execute_all
 

@@ -30,6 +30,7 @@ from lnanalysis.reference.indicators import map_indicator
 from lnanalysis.reference.regions import region_code
 from lnanalysis.reference.sources import classify_family, classify_status, publication_date
 from lnanalysis.reference.units import convert
+from lnanalysis.trend.calibration import Calibration
 
 OBS_COLUMNS = [
     "obs_id",
@@ -234,6 +235,11 @@ def load_observations(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
 def load_preferred(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Return ``data/processed/preferred.csv``: one chosen value per region, indicator, year."""
     return _load(processed_dir / "preferred.csv")
+
+
+def load_calibration(processed_dir: Path = PROCESSED_DIR) -> Calibration | None:
+    """Return the band calibration the briefing wrote (``calibration.csv``), or None."""
+    return Calibration.read(processed_dir / "calibration.csv")
 
 
 def _load(path: Path) -> pd.DataFrame:

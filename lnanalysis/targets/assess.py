@@ -24,6 +24,7 @@ from lnanalysis.targets.metrics import (
     un_status,
 )
 from lnanalysis.targets.registry import Target
+from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS
 from lnanalysis.trend.projection import project
 
@@ -90,6 +91,7 @@ def assess_target(
     baseline_year: int | None = None,
     region: str = "LN",
     models: tuple[str, ...] = MODELS,
+    calibration: Calibration | None = None,
 ) -> dict:
     """Assess one target with the preferred values known at ``as_of``.
 
@@ -105,6 +107,8 @@ def assess_target(
         Year of the replay; None means everything known today.
     baseline_year : int, optional
         Override the registry's baseline year (e.g. 2014 for the doubling target).
+    calibration : Calibration, optional
+        Band factors from the backtest; without them the projection is uncalibrated.
     """
     rec = {
         "target_id": target.id,
@@ -167,12 +171,12 @@ def assess_target(
             "status_un": "achieved",
             "status_china": "achieved_early" if early else "achieved",
         }
-    rec |= _projection(target, exact, ind, threshold, reasons, models)
+    rec |= _projection(target, exact, ind, threshold, reasons, models, calibration)
     rec["reason"] = "; ".join(r for r in reasons if r)
     return rec | _ex_post(target, actual_pref, region, threshold, rec)
 
 
-def _projection(target, exact, ind, threshold, reasons, models) -> dict:
+def _projection(target, exact, ind, threshold, reasons, models, calibration) -> dict:
     if exact.empty or exact["year"].iloc[-1] >= target.target_year:
         return {}
     series = exact.set_index("year")["value"].astype(float)
@@ -182,6 +186,7 @@ def _projection(target, exact, ind, threshold, reasons, models) -> dict:
             target.target_year,
             measure=ind.measure,
             models=models,
+            calibration=calibration,
             indicator=target.indicator,
         )
     except LnAnalysisError as exc:

@@ -15,10 +15,12 @@ import pandas as pd
 
 from lnanalysis.core.config import load_yaml
 from lnanalysis.store.asof import vintages
+from lnanalysis.store.observations import load_calibration
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.metrics import ACHIEVED
 from lnanalysis.targets.registry import load_registry
 from lnanalysis.targets.trajectory import trajectory
+from lnanalysis.trend.calibration import Calibration
 
 MISSED = ("acceleration_needed", "limited_progress", "moving_away")
 
@@ -38,8 +40,9 @@ def call(assessment: dict) -> str:
     return "no call"
 
 
-def replay_table(obs: pd.DataFrame) -> pd.DataFrame:
+def replay_table(obs: pd.DataFrame, calibration: Calibration | None = None) -> pd.DataFrame:
     """One row per replayed series and year: the call of the time and the outcome."""
+    calibration = calibration if calibration is not None else load_calibration()
     cfg = load_yaml("replay.yaml")
     registry = load_registry()
     tables = vintages(obs, cfg["years"])
@@ -47,10 +50,15 @@ def replay_table(obs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for spec in cfg["series"]:
         target = registry.get(spec["target"])
-        outcome = assess_target(target, today, actual_pref=today)
+        outcome = assess_target(target, today, actual_pref=today, calibration=calibration)
         for year in cfg["years"]:
             traj = trajectory(
-                target, obs, as_of=year, indicator=spec.get("indicator"), tables=tables
+                target,
+                obs,
+                as_of=year,
+                indicator=spec.get("indicator"),
+                tables=tables,
+                calibration=calibration,
             )
             a = traj.assessment
             verdict = call(a)

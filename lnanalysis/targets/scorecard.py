@@ -8,9 +8,10 @@ import pandas as pd
 
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.asof import vintage
-from lnanalysis.store.observations import load_observations
+from lnanalysis.store.observations import load_calibration, load_observations
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.registry import Registry, load_registry
+from lnanalysis.trend.calibration import Calibration
 
 COLUMNS = [
     "target_id",
@@ -71,13 +72,16 @@ def scorecard(
     obs: pd.DataFrame | None = None,
     region: str = "LN",
     pref_now: pd.DataFrame | None = None,
+    calibration: Calibration | None = None,
 ) -> pd.DataFrame:
     """Assess every target of the registry; one row per target in registry order.
 
     ``baseline_year`` overrides the baseline of growth targets only (the doubling has
     no base year in the plan; 2015 is the default and 2014 the alternative).
     ``pref_now``, today's preferred table, can be passed to avoid recomputing it.
+    ``calibration`` defaults to the table the briefing wrote (``calibration.csv``).
     """
+    calibration = calibration if calibration is not None else load_calibration()
     registry = registry or load_registry()
     obs = load_observations() if obs is None else obs
     pref_now = vintage(obs, None) if pref_now is None else pref_now
@@ -87,7 +91,13 @@ def scorecard(
         by = baseline_year if t.kind == "growth_multiple" else None
         rows.append(
             assess_target(
-                t, pref_then, actual_pref=pref_now, as_of=as_of, baseline_year=by, region=region
+                t,
+                pref_then,
+                actual_pref=pref_now,
+                as_of=as_of,
+                baseline_year=by,
+                region=region,
+                calibration=calibration,
             )
         )
     return pd.DataFrame(rows).reindex(columns=COLUMNS)

@@ -17,9 +17,10 @@ import pandas as pd
 from lnanalysis.core.errors import LnAnalysisError
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.store.asof import vintage
-from lnanalysis.store.observations import exact_rows
+from lnanalysis.store.observations import exact_rows, load_calibration
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.registry import Target
+from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS
 
 _KEEP = ["year", "value", "bound", "status", "source_title", "source_url"]
@@ -69,6 +70,7 @@ def trajectory(
     baseline_year: int | None = None,
     models: tuple[str, ...] = MODELS,
     tables: dict | None = None,
+    calibration: Calibration | None = None,
 ) -> Trajectory:
     """Return the chart data of ``target`` as known at the end of ``as_of`` (None: today).
 
@@ -76,6 +78,7 @@ def trajectory(
     second definition); the assessment then uses that series, and says so.
     ``tables`` maps as-of years (None: today) to preferred tables already built
     (:func:`lnanalysis.store.asof.vintages`); missing ones are built here.
+    ``calibration`` defaults to the table the briefing wrote (``calibration.csv``).
     """
     if not target.is_quantified:
         raise LnAnalysisError(f"{target.id} is a qualitative milestone: nothing to plot")
@@ -95,6 +98,7 @@ def trajectory(
         baseline_year=baseline_year,
         region=region,
         models=models,
+        calibration=calibration if calibration is not None else load_calibration(),
     )
     rows = exact_rows(pref_then, ind.id, region).sort_values("year")
     cutoff = as_of if as_of is not None else target.target_year + 100

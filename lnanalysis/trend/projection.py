@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from lnanalysis.core.errors import InsufficientDataError, ModelError
-from lnanalysis.trend.calibration import calibration_factors
+from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS, ModelForecast, Z, fit_models
 from lnanalysis.trend.transforms import Transform, transform_for
 
@@ -93,7 +93,7 @@ def project(
     *,
     measure: str = "flow",
     models: tuple[str, ...] = MODELS,
-    calibrate: bool = True,
+    calibration: Calibration | None = None,
     indicator: str | None = None,
 ) -> Projection:
     """Project ``series`` (indexed by year) to every year up to ``to_year``.
@@ -108,8 +108,9 @@ def project(
         The indicator's measure; 'share' selects the logit scale.
     models : tuple of str
         Models to fit; those the series cannot support are skipped with a reason.
-    calibrate : bool
-        Scale the combination's interval by the backtest's factor per horizon.
+    calibration : Calibration, optional
+        Factors per horizon from the backtest that scale the combination's bands;
+        without them the bands are the models' own and are flagged 'uncalibrated'.
     indicator : str, optional
         Indicator id, to pick indicator-specific calibration factors.
 
@@ -137,11 +138,11 @@ def project(
         rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags)
     mean_t, se_t = combine(fits)
     factor = None
-    if calibrate:
-        k80 = calibration_factors(horizon, indicator, 80)
-        k95 = calibration_factors(horizon, indicator, 95)
+    if calibration is not None:
+        k80 = calibration.factors(horizon, indicator, 80)
+        k95 = calibration.factors(horizon, indicator, 95)
         factor = None if k80 is None or k95 is None else {80: k80, 95: k95}
-    flags = ["uncalibrated"] if factor is None and calibrate else []
+    flags = ["uncalibrated"] if factor is None else []
     rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
     table = pd.DataFrame(rows)
     return Projection(table=table, skipped=skipped, transform=transform.name, last_year=last)
