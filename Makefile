@@ -31,8 +31,11 @@ lock: ## Re-resolve requirements.in into requirements-lock.txt (needs the packag
 	  .lock-venv/bin/pip freeze | grep -v '^-e'; } > requirements-lock.txt
 	rm -rf .lock-venv
 
-briefing: $(STAMP) ## Build data/processed/, rebuild figures/, execute the notebooks in place (+ HTML)
-	$(PY) -m lnanalysis build
+briefing: $(STAMP) ## Build data/processed/ and figures/, execute the notebooks (ACCEPT=1: accept changed notebook outputs)
+	$(PY) -m lnanalysis build $(if $(ACCEPT),--accept-notebooks)
+
+check-processed: $(STAMP) ## Rebuild data/processed/ into a scratch folder and list every cell that differs
+	$(PY) -m lnanalysis check-processed
 
 data: $(STAMP) ## Build data/processed/ only (no notebooks, no figures)
 	$(PY) -m lnanalysis build --data-only
@@ -66,4 +69,4 @@ fetch-yearbooks: $(STAMP) ## Download the manifest's yearbook tables into the gi
 clean: ## Remove the virtual environment and caches (not data/processed or figures)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .cache
 
-.PHONY: help venv lock briefing data test test-slow lint format bench explore lab fetch-yearbooks clean
+.PHONY: help venv lock briefing check-processed data test test-slow lint format bench explore lab fetch-yearbooks clean

@@ -17,6 +17,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/processed/ (and the briefing unless --data-only)")
     b.add_argument("--data-only", action="store_true")
+    b.add_argument(
+        "--accept-notebooks",
+        action="store_true",
+        help="replace committed notebooks whose outputs changed (they are nbval's reference)",
+    )
     sc = sub.add_parser("scorecard", help="one row per registered target")
     sc.add_argument("--as-of", type=int, default=None, help="replay with data published by then")
     sc.add_argument(
@@ -49,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--models", default="drift,loglinear,ets,theta")
     ex.add_argument("--target-value", type=float, default=None)
     ex.add_argument("--target-year", type=int, default=2020)
+    cp = sub.add_parser(
+        "check-processed", help="rebuild data/processed/ in a scratch folder and list differences"
+    )
+    cp.add_argument("--format", choices=["table", "csv"], default="table")
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     return p
@@ -61,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from lnanalysis.pipeline.build import main as build_main
 
-            return build_main(["--data-only"] if args.data_only else [])
+            flags = ["--data-only"] * args.data_only + [
+                "--accept-notebooks"
+            ] * args.accept_notebooks
+            return build_main(flags)
         if args.command == "scorecard":
             return _scorecard(args)
         if args.command == "project":
@@ -110,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             return 0
+        if args.command == "check-processed":
+            return _check_processed(args)
         if args.command == "import-raw":
             from lnanalysis.extract.compiled import import_compiled
 
@@ -203,3 +217,20 @@ def _project(args) -> int:
         print(f"# skipped {model}: {why}")
     _emit(table, args.format)
     return 0
+
+
+def _check_processed(args) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from lnanalysis.pipeline.build import log
+    from lnanalysis.pipeline.check import check_processed, report
+
+    with tempfile.TemporaryDirectory(prefix="lnanalysis-check-") as scratch:
+        diff = check_processed(Path(scratch), log=log)
+    if args.format == "csv":
+        _emit(diff, "csv")
+    else:
+        for line in report(diff):
+            print(line)
+    return 0 if diff.empty else 1

@@ -5,18 +5,22 @@ and horizon), ``backtest_scores.csv``, ``backtest_binary.csv``,
 ``backtest_skipped.csv``, ``provinces_context.csv``, ``yearbook_crosscheck.csv``
 (when the yearbook tables are available) and the scorecard as of today and as of
 the mid-term years, as CSV and one Excel workbook. Then draws every figure into
-``figures/`` and executes the notebooks in place (HTML copies in notebooks/html/).
+``figures/`` and executes the notebooks in place (HTML copies beside them).
+
+:func:`briefing_tables` computes those tables without writing them, so that
+``check-processed`` can rebuild them into a scratch folder and compare.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from lnanalysis.backtest.panel import backtest
-from lnanalysis.core.io import write_csv, write_xlsx
+from lnanalysis.core.io import csv_writer, write_all_atomic, write_xlsx
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.observations import load_observations, load_preferred
 from lnanalysis.targets.context import doubling_context
@@ -27,50 +31,76 @@ REPLAY_YEARS = (2017, 2018)
 CONTEXT = ("rd_expenditure", "tech_contract_turnover_seller")
 
 
-def _yearbook_crosscheck(log: Callable[[str], None], pref: pd.DataFrame) -> None:
+def _yearbook_crosscheck(log: Callable[[str], None], pref: pd.DataFrame) -> pd.DataFrame | None:
     from lnanalysis.extract.yearbook.crosscheck import crosscheck
     from lnanalysis.extract.yearbook.fetch import yearbook_dir
 
     where = yearbook_dir()
     if where is None:
         log("yearbook tables not available (run `make fetch-yearbooks`): cross-check skipped")
-        return
+        return None
     table = crosscheck(pref, where)
-    write_csv(table, PROCESSED_DIR / "yearbook_crosscheck.csv")
     n_bad = int(table["mismatch"].sum()) if len(table) else 0
     log(f"yearbook cross-check: {len(table)} figures compared, {n_bad} mismatches")
+    return table
 
 
-def build_briefing(log: Callable[[str], None] = print) -> None:
-    """Run the backtest (cached on its inputs' hash) and write calibration and scorecards."""
+def briefing_tables(
+    obs: pd.DataFrame, pref: pd.DataFrame, log: Callable[[str], None] = print
+) -> tuple[dict[str, pd.DataFrame], Calibration]:
+    """Compute the briefing's tables by file stem, and the calibration they used."""
     from lnanalysis.targets.scorecard import scorecard, scorecard_path
 
     t0 = time.perf_counter()
     log("backtest over the provincial panel (cached when inputs are unchanged) ...")
-    pref = load_preferred()  # today's preferred values, read once for every step
     result = backtest(pref)
-    write_csv(result["calibration"], PROCESSED_DIR / "calibration.csv")
-    write_csv(result["scores"], PROCESSED_DIR / "backtest_scores.csv")
-    write_csv(result["skipped"], PROCESSED_DIR / "backtest_skipped.csv")
-    write_csv(result["binary"], PROCESSED_DIR / "backtest_binary.csv")
     calibration = Calibration(result["calibration"])
     context = pd.concat(
         [doubling_context(pref, ind).assign(indicator=ind) for ind in CONTEXT],
         ignore_index=True,
     )
-    write_csv(context, PROCESSED_DIR / "provinces_context.csv")
-    log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
-    _yearbook_crosscheck(log, pref)
-    obs = load_observations()
-    cards = {
-        year: scorecard(year, obs=obs, pref_now=pref, calibration=calibration)
-        for year in (None, *REPLAY_YEARS)
+    tables = {
+        "calibration": result["calibration"],
+        "backtest_scores": result["scores"],
+        "backtest_skipped": result["skipped"],
+        "backtest_binary": result["binary"],
+        "provinces_context": context,
     }
-    for year, frame in cards.items():
-        write_csv(frame, scorecard_path(year), escape=True)
-    sheets = {"now" if y is None else f"as_of_{y}": frame for y, frame in cards.items()}
-    write_xlsx(sheets, PROCESSED_DIR / "scorecard.xlsx")
-    log(f"scorecards written ({', '.join(sheets)})")
+    log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
+    crosscheck = _yearbook_crosscheck(log, pref)
+    if crosscheck is not None:
+        tables["yearbook_crosscheck"] = crosscheck
+    for year in (None, *REPLAY_YEARS):
+        card = scorecard(year, obs=obs, pref_now=pref, calibration=calibration)
+        tables[scorecard_path(year).stem] = card
+    return tables, calibration
+
+
+def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCESSED_DIR) -> None:
+    """Write the briefing's tables as one set; scorecards also go into one workbook."""
+    cards = {stem: frame for stem, frame in tables.items() if stem.startswith("scorecard_")}
+    write_all_atomic(
+        {
+            out_dir / f"{stem}.csv": csv_writer(frame, escape=stem in cards)
+            for stem, frame in tables.items()
+        }
+    )
+    sheets = {stem.removeprefix("scorecard_"): frame for stem, frame in cards.items()}
+    write_xlsx(sheets, out_dir / "scorecard.xlsx")
+
+
+def build_briefing(log: Callable[[str], None] = print, accept_notebooks: bool = False) -> None:
+    """Write the briefing's tables, then draw the figures and execute the notebooks.
+
+    A notebook whose outputs differ from the committed copy is replaced only with
+    ``accept_notebooks`` (``make briefing ACCEPT=1``); see :mod:`lnanalysis.pipeline.notebooks`.
+    """
+    pref = load_preferred()  # today's preferred values, read once for every step
+    obs = load_observations()
+    tables, calibration = briefing_tables(obs, pref, log)
+    write_briefing_tables(tables)
+    cards = [stem.removeprefix("scorecard_") for stem in tables if stem.startswith("scorecard_")]
+    log(f"scorecards written ({', '.join(cards)})")
     from lnanalysis.figures.render import build_figures
 
     t1 = time.perf_counter()
@@ -80,5 +110,12 @@ def build_briefing(log: Callable[[str], None] = print) -> None:
 
     notebooks = briefing_notebooks()
     t2 = time.perf_counter()
-    execute_all(notebooks, log=log)
+    runs = execute_all(notebooks, log=log, accept=accept_notebooks)
     log(f"{len(notebooks)} notebooks executed in {time.perf_counter() - t2:.1f}s")
+    held = [name for name, run in runs.items() if not run.replaced]
+    if held:
+        log(
+            f"{len(held)} notebooks differ from the committed reference and were not replaced "
+            f"({', '.join(held)}): review the lines above (new runs in .cache/notebooks/), "
+            "then `make briefing ACCEPT=1` to accept them"
+        )

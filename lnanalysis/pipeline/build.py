@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -37,13 +38,17 @@ def source_inventory(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+def build_data(
+    raw_dir: Path = RAW_DIR,
+    out_dir: Path = PROCESSED_DIR,
+    log: Callable[[str], None] = log,
+) -> dict[str, pd.DataFrame]:
     """Build every table of ``data/processed/`` and write them atomically.
 
     Returns the tables by file stem, for callers that want them in memory.
     """
     t0 = time.perf_counter()
-    old = _previous_preferred(out_dir)
+    old = _previous_preferred(out_dir, log)
     inventory = source_inventory(raw_dir)
     log(f"verified {len(inventory)} raw files against their sidecars")
     obs = build_observations(raw_dir)
@@ -81,7 +86,7 @@ def build_data(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> dict[s
     return tables
 
 
-def _previous_preferred(out_dir: Path) -> pd.DataFrame | None:
+def _previous_preferred(out_dir: Path, log: Callable[[str], None]) -> pd.DataFrame | None:
     """Return the last build's preferred table for the data diff (None when there is none)."""
     if not (out_dir / "preferred.csv").exists():
         return None
@@ -105,5 +110,5 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from lnanalysis.pipeline.briefing import build_briefing
 
-    build_briefing(log=log)
+    build_briefing(log=log, accept_notebooks="--accept-notebooks" in args)
     return 0

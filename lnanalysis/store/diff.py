@@ -64,3 +64,48 @@ def summary(diff: pd.DataFrame, limit: int = 15) -> list[str]:
     if len(diff) > limit:
         lines.append(f"  ... {len(diff) - limit} more in data/processed/data_diff.csv")
     return lines
+
+
+def _same(old: pd.Series, new: pd.Series, rtol: float) -> np.ndarray:
+    """Element-wise equality: numbers within ``rtol``, anything else as text; blanks equal."""
+    a_num, b_num = pd.to_numeric(old, errors="coerce"), pd.to_numeric(new, errors="coerce")
+    both_num = a_num.notna() & b_num.notna()
+    close = np.isclose(a_num.fillna(0), b_num.fillna(0), rtol=rtol, atol=1e-12)
+    a_txt, b_txt = old.fillna("").astype(str), new.fillna("").astype(str)
+    return np.where(both_num, close, a_txt == b_txt)
+
+
+def diff_table(
+    old: pd.DataFrame, new: pd.DataFrame, key: list[str], rtol: float = 1e-9
+) -> pd.DataFrame:
+    """Cell-by-cell differences of two versions of one table, matched on ``key``.
+
+    Returns one row per differing cell (``change`` = changed) and per row or column
+    present on one side only (``appeared`` / ``disappeared``), with ``key`` rendered
+    as ``col=value`` pairs, the ``column``, and the ``old`` and ``new`` text.
+    """
+    cols = ["key", "column", "change", "old", "new"]
+    rows = []
+    for col in sorted(set(old.columns) ^ set(new.columns)):
+        change = "appeared" if col in new.columns else "disappeared"
+        rows.append({"key": "(every row)", "column": col, "change": change, "old": "", "new": ""})
+    old_k, new_k = old.astype({k: str for k in key}), new.astype({k: str for k in key})
+    merged = old_k.merge(new_k, on=key, how="outer", suffixes=("\0old", "\0new"), indicator=True)
+    label = merged[key].apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
+    for side, change in (("left_only", "disappeared"), ("right_only", "appeared")):
+        for lab in label[merged["_merge"] == side]:
+            rows.append({"key": lab, "column": "(row)", "change": change, "old": "", "new": ""})
+    both = merged["_merge"] == "both"
+    for col in [c for c in old.columns if c in set(new.columns) and c not in key]:
+        a, b = merged.loc[both, f"{col}\0old"], merged.loc[both, f"{col}\0new"]
+        for i in np.flatnonzero(~_same(a, b, rtol)):
+            rows.append(
+                {
+                    "key": label[both].iloc[i],
+                    "column": col,
+                    "change": "changed",
+                    "old": "" if pd.isna(a.iloc[i]) else str(a.iloc[i]),
+                    "new": "" if pd.isna(b.iloc[i]) else str(b.iloc[i]),
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
