@@ -83,8 +83,10 @@ def _pref(values, indicator="rd_expenditure", bounds=None, published=None):
                 year=year,
                 value=float(value),
                 bound=(bounds or {}).get(year, ""),
+                value_raw=f"{value:g}",
                 status="final",
                 family_rank=1,
+                tier_rank=1,
                 source_url="u",
                 published=(published or {}).get(year, f"{year + 1}-10-01"),
             )

@@ -46,11 +46,13 @@ def test_one_preferred_value_per_key(tables):
 
 
 def test_known_figures_from_the_reports(tables):
+    # The bulletins publish these to one decimal; a yearbook copy of the same figure
+    # with more digits may be the one preferred (config/preference.yaml)
     pref = tables["preferred"].set_index(["region", "indicator", "year"])["value"]
-    assert pref[("LN", "rd_expenditure", 2015)] == pytest.approx(363.4)
-    assert pref[("LN", "rd_expenditure", 2020)] == pytest.approx(549.0)
-    assert pref[("LN", "rd_expenditure", 2011)] == pytest.approx(363.8)  # final over 334.1
-    assert pref[("LN", "tech_contract_turnover", 2020)] == pytest.approx(645.1)
+    assert pref[("LN", "rd_expenditure", 2015)] == pytest.approx(363.4, abs=0.05)
+    assert pref[("LN", "rd_expenditure", 2020)] == pytest.approx(549.0, abs=0.05)
+    assert pref[("LN", "rd_expenditure", 2011)] == pytest.approx(363.8, abs=0.05)  # not 334.1
+    assert pref[("LN", "tech_contract_turnover", 2020)] == pytest.approx(645.1, abs=0.05)
     assert pref[("LN", "tech_contract_turnover_seller", 2020)] == pytest.approx(632.8126)
     assert pref[("LN", "invention_patents_per_10k", 2020)] == pytest.approx(10.98)
 

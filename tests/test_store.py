@@ -148,6 +148,9 @@ def test_preference_rule_prefers_final_and_exact_values_and_reports_the_conflict
                 bound="",
                 status="preliminary",
                 family_rank=2,
+                tier_rank=2,
+                source_tier="official_repost",
+                value_raw="334.1",
                 published="2012-03-01",
                 source_url="u1",
                 source_family="ln_stat_bulletin",
@@ -161,6 +164,9 @@ def test_preference_rule_prefers_final_and_exact_values_and_reports_the_conflict
                 bound="",
                 status="final",
                 family_rank=1,
+                tier_rank=2,
+                source_tier="official_repost",
+                value_raw="363.8",
                 published="2012-10-01",
                 source_url="u2",
                 source_family="nbs_rd_bulletin",
@@ -174,6 +180,9 @@ def test_preference_rule_prefers_final_and_exact_values_and_reports_the_conflict
                 bound=">",
                 status="final",
                 family_rank=1,
+                tier_rank=2,
+                source_tier="official_repost",
+                value_raw="600",
                 published="2022-03-01",
                 source_url="u3",
                 source_family="secondary",
@@ -187,6 +196,9 @@ def test_preference_rule_prefers_final_and_exact_values_and_reports_the_conflict
                 bound="",
                 status="final",
                 family_rank=4,
+                tier_rank=2,
+                source_tier="official_repost",
+                value_raw="600.4",
                 published="2022-10-01",
                 source_url="u4",
                 source_family="nbs_rd_bulletin",
@@ -199,4 +211,69 @@ def test_preference_rule_prefers_final_and_exact_values_and_reports_the_conflict
     report = conflicts_report(obs).set_index("year")
     assert report.loc[2011, "reason"] == "status: final over preliminary"
     assert report.loc[2021, "reason"].startswith("exact")
-    assert bool(report.loc[2011, "differs"])
+    assert (
+        report.loc[2011, "values"]
+        == "363.8 (final; nbs_rd_bulletin) | 334.1 (preliminary; ln_stat_bulletin)"
+    )
+
+
+def _fig(obs_id, value, *, raw=None, tier=2, status="final", bound="", url=None):
+    """One SYNTHETIC observation of LN rd_expenditure 2015."""
+    return dict(
+        obs_id=obs_id,
+        region="LN",
+        indicator="rd_expenditure",
+        year=2015,
+        value=value,
+        bound=bound,
+        value_raw=raw if raw is not None else f"{value:g}",
+        status=status,
+        tier_rank=tier,
+        source_tier={
+            1: "official",
+            2: "official_repost",
+            3: "yearbook_transcription",
+            4: "news",
+            5: "secondary",
+        }[tier],
+        family_rank=2,
+        published="2016-10-01",
+        source_url=url or f"https://example.org/{obs_id}",
+        source_family="cstsy",
+    )
+
+
+def test_a_better_tier_wins_between_figures_that_differ():
+    obs = pd.DataFrame([_fig("yearbook", 363.4, tier=3), _fig("official", 360.0, tier=1)])
+    marked = select_preferred(obs).set_index("obs_id")
+    assert marked.loc["official", "preferred"] and not marked.loc["yearbook", "preferred"]
+    assert conflicts_report(obs).iloc[0]["reason"] == "tier_rank: 1 over 3"
+
+
+def test_an_equal_figure_with_more_digits_wins_and_is_no_conflict():
+    # 29.49万 (rounded, official repost) and 294929 (exact, yearbook) are one figure
+    obs = pd.DataFrame(
+        [_fig("bulletin", 295000.0, raw="29.5", tier=2), _fig("yearbook", 294929.0, tier=3)]
+    )
+    marked = select_preferred(obs).set_index("obs_id")
+    assert marked.loc["yearbook", "preferred"] and not marked.loc["bulletin", "preferred"]
+    assert conflicts_report(obs).empty
+
+
+def test_more_digits_on_a_secondary_page_do_not_displace_an_official_figure():
+    obs = pd.DataFrame([_fig("official", 4375.0, tier=1), _fig("blog", 4374.6323, tier=5)])
+    marked = select_preferred(obs).set_index("obs_id")
+    assert marked.loc["official", "preferred"] and not marked.loc["blog", "preferred"]
+
+
+def test_identical_copies_of_a_figure_are_counted_once_in_a_conflict():
+    obs = pd.DataFrame(
+        [
+            _fig("a", 10298.4, tier=3, url="https://example.org/1"),
+            _fig("b", 10298.4, tier=3, url="https://example.org/2"),
+            _fig("c", 10240.0, tier=4, status="preliminary"),
+        ]
+    )
+    row = conflicts_report(obs).iloc[0]
+    assert row["values"] == "10298.4 ×2 (final; cstsy) | 10240 (preliminary; cstsy)"
+    assert row["reason"] == "status: final over preliminary"

@@ -78,7 +78,7 @@ def build_data(
     write_all_atomic({out_dir / f"{stem}.csv": csv_writer(frame) for stem, frame in tables.items()})
     for line in summary(tables["data_diff"]):
         log(line)
-    n_conf = int(tables["conflicts"]["differs"].sum()) if len(tables["conflicts"]) else 0
+    n_conf = len(tables["conflicts"])
     log(
         f"wrote {len(tables)} tables to {out_dir.name}/ ({len(preferred)} preferred values, "
         f"{n_conf} conflicting figures) in {time.perf_counter() - t0:.1f}s"

@@ -40,6 +40,7 @@ def derive(pref: pd.DataFrame) -> pd.DataFrame:
                 n = num.loc[year]
                 value = float(n["value"]) / float(used["value"]) * float(spec["scale"])
                 status = min((n["status"], used["status"]), key=STATUS_ORDER.get)
+                weakest = n if n["tier_rank"] >= used["tier_rank"] else used
                 rows.append(
                     {
                         "obs_id": f"derived:{spec['id']}:{region}:{year}",
@@ -58,6 +59,8 @@ def derive(pref: pd.DataFrame) -> pd.DataFrame:
                         "status_basis": "derived",
                         "source_family": "derived",
                         "family_rank": 9,
+                        "source_tier": weakest["source_tier"],
+                        "tier_rank": int(weakest["tier_rank"]),
                         "published": max(n["published"], used["published"]),
                         "published_basis": "later input",
                         "source_url": f"{n['source_url']} ; {used['source_url']}",

@@ -29,6 +29,7 @@ from lnanalysis.extract.provenance import verify
 from lnanalysis.reference.indicators import map_indicator
 from lnanalysis.reference.regions import region_code
 from lnanalysis.reference.sources import classify_family, classify_status, publication_date
+from lnanalysis.reference.tiers import classify_tier
 from lnanalysis.reference.units import convert
 from lnanalysis.trend.calibration import Calibration
 
@@ -49,6 +50,8 @@ OBS_COLUMNS = [
     "status_basis",
     "source_family",
     "family_rank",
+    "source_tier",
+    "tier_rank",
     "published",
     "published_basis",
     "source_url",
@@ -105,6 +108,7 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         raise PlausibilityError(f"negative count {value} for {ind.id}", **where)
     note = row[cols["note"]].strip()
     family = classify_family(url, title)
+    tier = classify_tier(url, title)
     status, basis = classify_status(ind.id, note, title)
     published, pub_basis = publication_date(year, family, title)
     return {
@@ -124,6 +128,8 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         "status_basis": basis,
         "source_family": family.id,
         "family_rank": family.rank,
+        "source_tier": tier.id,
+        "tier_rank": tier.rank,
         "published": published.isoformat(),
         "published_basis": pub_basis,
         "source_url": url,
