@@ -1,20 +1,56 @@
 """Command-line interface for people who never open a notebook.
 
-Commands: build, scorecard, project, backtest, read-yearbook, explore, fetch-yearbooks,
-import-raw.
+Each command is one function (``_cmd_<name>``); ``python -m lnanalysis -h`` lists
+them. Expected failures (bad input, a missing file, a full disk, no network) print
+one line naming the file and the key, cell or row, and exit with status 2; only an
+unexpected bug prints a traceback, marked as such.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 import sys
+import traceback
+from pathlib import Path
 
-from lnanalysis.core.errors import LnAnalysisError
+from lnanalysis.core.errors import InputError, LnAnalysisError
+
+FIRST_YEAR = 2000  # the earliest data year a command accepts
+MAX_HORIZON = 15  # years beyond the last observation a projection may reach
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def safe_text(text: str) -> str:
+    r"""Escape terminal control characters (ESC, BEL, ...) so that data cannot drive the terminal.
+
+    >>> safe_text("note\x1b[2J\x07")
+    'note\\x1b[2J\\x07'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _year(lo: int | None = FIRST_YEAR, hi_offset: int = 0, what: str = "year"):
+    """Return an argparse type: a whole year from ``lo`` to this year plus ``hi_offset``."""
+
+    def parse(text: str) -> int:
+        hi = dt.date.today().year + hi_offset
+        try:
+            year = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} {text!r} is not a whole year") from None
+        if not lo <= year <= hi:
+            raise argparse.ArgumentTypeError(f"{what} {year} is outside {lo}-{hi}")
+        return year
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lnanalysis", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m lnanalysis", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
+
     b = sub.add_parser("build", help="build data/processed/ (and the briefing unless --data-only)")
     b.add_argument("--data-only", action="store_true")
     b.add_argument(
@@ -22,44 +58,100 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace committed notebooks whose outputs changed (they are nbval's reference)",
     )
+    b.set_defaults(func=_cmd_build)
+
     sc = sub.add_parser("scorecard", help="one row per registered target")
-    sc.add_argument("--as-of", type=int, default=None, help="replay with data published by then")
+    sc.add_argument(
+        "--as-of", type=_year(what="--as-of"), help="replay with data published by then"
+    )
     sc.add_argument(
         "--baseline-year",
-        type=int,
-        default=None,
+        type=_year(what="--baseline-year"),
         help="baseline of growth targets (default 2015; 2014 is the alternative)",
     )
     sc.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
     sc.add_argument("--output", default=None, help="file for xlsx (default scorecard.xlsx)")
+    sc.set_defaults(func=_cmd_scorecard)
+
     pr = sub.add_parser("project", help="projection table of every model and the combination")
-    pr.add_argument("indicator")
-    pr.add_argument("--region", default="LN")
-    pr.add_argument("--as-of", type=int, default=None)
-    pr.add_argument("--to", type=int, default=2020)
+    pr.add_argument("indicator", help="indicator id or name (see list-indicators)")
+    pr.add_argument("--region", default="LN", help="region code or name (see list-regions)")
+    pr.add_argument("--as-of", type=_year(what="--as-of"))
+    pr.add_argument("--to", type=_year(what="--to", hi_offset=MAX_HORIZON), default=2020)
     pr.add_argument("--format", choices=["table", "csv"], default="table")
+    pr.set_defaults(func=_cmd_project)
+
     bt = sub.add_parser("backtest", help="score table: indicator x model x horizon")
     bt.add_argument("--format", choices=["table", "csv"], default="table")
+    bt.set_defaults(func=_cmd_backtest)
+
     ry = sub.add_parser("read-yearbook", help="tidy table of one yearbook file, cell by cell")
     ry.add_argument("file")
     ry.add_argument("--format", choices=["csv", "json"], default="csv")
     ry.add_argument("--table", default=None, help="layout id (default: found by sha256/name)")
     ry.add_argument("--password", default=None, help="for an encrypted workbook")
+    ry.set_defaults(func=_cmd_read_yearbook)
+
     fy = sub.add_parser("fetch-yearbooks", help="download the manifest's yearbook tables")
     fy.add_argument("--mirror", default=None, help="local folder or base URL to fetch from")
+    fy.set_defaults(func=_cmd_fetch_yearbooks)
+
     ex = sub.add_parser("explore", help="render the explore notebook for one series (papermill)")
     ex.add_argument("--region", default="LN")
     ex.add_argument("--indicator", default="rd_expenditure")
-    ex.add_argument("--as-of", type=int, default=None)
+    ex.add_argument("--as-of", type=_year(what="--as-of"))
     ex.add_argument("--models", default="drift,loglinear,ets,theta")
     ex.add_argument("--target-value", type=float, default=None)
-    ex.add_argument("--target-year", type=int, default=2020)
+    ex.add_argument(
+        "--target-year", type=_year(what="--target-year", hi_offset=MAX_HORIZON), default=2020
+    )
+    ex.set_defaults(func=_cmd_explore)
+
     cp = sub.add_parser(
         "check-processed", help="rebuild data/processed/ in a scratch folder and list differences"
     )
     cp.add_argument("--format", choices=["table", "csv"], default="table")
+    cp.set_defaults(func=_cmd_check_processed)
+
+    iv = sub.add_parser(
+        "import-values", help="add a CSV of sourced figures to data/raw/ (checked row by row)"
+    )
+    iv.add_argument(
+        "file", help="UTF-8 CSV: region, indicator, year, value, unit, source_url, source_title"
+    )
+    iv.add_argument("--version", required=True, help="date of the addition, YYYY-MM-DD")
+    iv.add_argument("--title", required=True, help="what the file is, for its sidecar")
+    iv.add_argument("--publisher", required=True, help="who compiled or published it")
+    iv.add_argument("--url", default="", help="where the file came from (rows keep their own URLs)")
+    iv.add_argument("--name", default=None, help="file name under data/raw/additions/<version>/")
+    iv.set_defaults(func=_cmd_import_values)
+
+    av = sub.add_parser("add-value", help="add one figure read in a publication, with its source")
+    av.add_argument("--region", required=True, help="region code or name")
+    av.add_argument("--indicator", required=True, help="indicator id or name")
+    av.add_argument("--year", required=True, type=_year(what="--year"))
+    av.add_argument("--value", required=True, help="as printed, e.g. 549.0 or >600")
+    av.add_argument("--unit", required=True, help="e.g. 亿元, 万元, %%, 件")
+    av.add_argument("--status", required=True, choices=["preliminary", "final", "revised"])
+    av.add_argument("--source-url", required=True)
+    av.add_argument("--source-title", required=True, help="title, publisher and date")
+    av.add_argument("--note", default="")
+    av.add_argument(
+        "--tier", default="", help="quality tier id (default: by config/source_tiers.yaml)"
+    )
+    av.add_argument("--published", default="", help="publication date, YYYY-MM-DD")
+    av.set_defaults(func=_cmd_add_value)
+
+    lr = sub.add_parser("list-regions", help="region codes, names and aliases")
+    lr.add_argument("search", nargs="?", help="a name, alias or part of one")
+    lr.set_defaults(func=_cmd_list_regions)
+    li = sub.add_parser("list-indicators", help="indicator ids, names and units")
+    li.add_argument("search", nargs="?", help="an id, name or part of one")
+    li.set_defaults(func=_cmd_list_indicators)
+
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
+    imp.set_defaults(func=_cmd_import_raw)
     return p
 
 
@@ -67,133 +159,87 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command; errors print one line and exit 2."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            from lnanalysis.pipeline.build import main as build_main
-
-            flags = ["--data-only"] * args.data_only + [
-                "--accept-notebooks"
-            ] * args.accept_notebooks
-            return build_main(flags)
-        if args.command == "scorecard":
-            return _scorecard(args)
-        if args.command == "project":
-            return _project(args)
-        if args.command == "backtest":
-            from lnanalysis.backtest.panel import backtest
-            from lnanalysis.store.observations import load_preferred
-
-            scores = backtest(load_preferred())["scores"]
-            cols = [
-                "indicator",
-                "model",
-                "horizon",
-                "n",
-                "mase",
-                "smape",
-                "coverage_80",
-                "coverage_95",
-            ]
-            _emit(scores[cols], args.format)
-            return 0
-        if args.command == "read-yearbook":
-            from lnanalysis.extract.yearbook import read_yearbook
-
-            result = read_yearbook(args.file, table=args.table, password=args.password)
-            for cell, text in result.notes:
-                print(f"# note {cell}: {text}", file=sys.stderr)
-            _emit(result.data, args.format)
-            return 0
-        if args.command == "fetch-yearbooks":
-            from lnanalysis.extract.yearbook.fetch import fetch_all
-
-            fetch_all(mirror=args.mirror)
-            return 0
-        if args.command == "explore":
-            from lnanalysis.pipeline.explore import render_explore
-
-            print(
-                render_explore(
-                    region=args.region,
-                    indicator=args.indicator,
-                    as_of=args.as_of,
-                    models=args.models,
-                    target_value=args.target_value,
-                    target_year=args.target_year,
-                )
-            )
-            return 0
-        if args.command == "check-processed":
-            return _check_processed(args)
-        if args.command == "import-raw":
-            from lnanalysis.extract.compiled import import_compiled
-
-            for path in import_compiled(args.version):
-                print(path)
-            return 0
+        return args.func(args)
     except LnAnalysisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 1
+        _fail(str(exc))
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}")
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(
+            "error: this is a bug in lnanalysis, not in your input; please report it with the "
+            "traceback above and the command you ran",
+            file=sys.stderr,
+        )
+        return 70
+    return 2
+
+
+def _fail(message: str) -> None:
+    print(f"error: {safe_text(message)}", file=sys.stderr)
 
 
 def _emit(frame, fmt: str, output: str | None = None) -> None:
-    from pathlib import Path
-
     import pandas as pd
 
     from lnanalysis.core.io import csv_writer, write_xlsx
 
     if fmt == "xlsx":
-        target = output or "scorecard.xlsx"
-        write_xlsx({"scorecard": frame}, Path(target))
-        print(target)
+        target = Path(output or "scorecard.xlsx")
+        if target.exists() and not target.is_file():
+            raise InputError("--output exists and is not a regular file", file=target)
+        write_xlsx({"scorecard": frame}, target)
+        print(f"scorecard written to {target.resolve()}")
     elif fmt == "csv":
         csv_writer(frame, escape=True)(sys.stdout)
     elif fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        with pd.option_context(
-            "display.width",
-            200,
-            "display.max_columns",
-            12,
-            "display.max_rows",
-            500,
-            "display.precision",
-            3,
-        ):
-            print(frame.to_string(index=False))
+        options = ("display.width", 200, "display.max_columns", 14, "display.max_rows", 500)
+        with pd.option_context(*options, "display.precision", 3):
+            print(safe_text(frame.to_string(index=False)))
 
 
-def _scorecard(args) -> int:
+def _cmd_build(args) -> int:
+    from lnanalysis.pipeline.build import main as build_main
+
+    flags = ["--data-only"] * args.data_only + ["--accept-notebooks"] * args.accept_notebooks
+    return build_main(flags)
+
+
+def _cmd_scorecard(args) -> int:
     from lnanalysis.targets.scorecard import scorecard
 
     frame = scorecard(args.as_of, baseline_year=args.baseline_year)
     if args.format == "table":
-        frame = frame[
-            [
-                "target_id",
-                "unit",
-                "baseline_value",
-                "target_value",
-                "latest_year",
-                "latest_value",
-                "R",
-                "P",
-                "projected",
-                "p_meet",
-                "status_eurostat",
-                "status_un",
-                "status_china",
-                "ex_post",
-            ]
+        columns = [
+            "target_id",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "latest_year",
+            "latest_value",
+            "R",
+            "P",
+            "projected",
+            "p_meet",
+            "status_eurostat",
+            "status_un",
+            "status_china",
+            "ex_post",
         ]
+        frame = frame[columns]
     _emit(frame, args.format, args.output)
     return 0
 
 
-def _project(args) -> int:
+def _cmd_project(args) -> int:
     from lnanalysis.reference.indicators import get_indicator
+    from lnanalysis.reference.lookup import find_indicator, find_region
     from lnanalysis.store.asof import vintage
     from lnanalysis.store.observations import (
         load_calibration,
@@ -202,15 +248,22 @@ def _project(args) -> int:
     )
     from lnanalysis.trend.projection import project
 
-    ind = get_indicator(args.indicator)
+    ind = get_indicator(find_indicator(args.indicator))
+    region = find_region(args.region)
     pref = vintage(load_observations(), args.as_of)
-    series = preferred_series(ind.id, args.region, preferred=pref)
+    series = preferred_series(ind.id, region, preferred=pref)
+    last = int(series.index.max())
+    if args.to - last > MAX_HORIZON:
+        raise InputError(
+            f"--to {args.to} is {args.to - last} years past the last value ({last}); "
+            f"projections stop at {MAX_HORIZON} years, where the bands stop meaning anything"
+        )
     proj = project(
         series, args.to, measure=ind.measure, indicator=ind.id, calibration=load_calibration()
     )
     table = proj.table.drop(columns=["mean_t", "se_t"])
     print(
-        f"# {ind.id} ({ind.en}, {ind.unit}) in {args.region}; observed to {proj.last_year}"
+        f"# {ind.id} ({ind.en}, {ind.unit}) in {region}; observed to {proj.last_year}"
         f"{'' if args.as_of is None else f' as known at the end of {args.as_of}'}"
     )
     for model, why in proj.skipped.items():
@@ -219,9 +272,50 @@ def _project(args) -> int:
     return 0
 
 
-def _check_processed(args) -> int:
+def _cmd_backtest(args) -> int:
+    from lnanalysis.backtest.panel import backtest
+    from lnanalysis.store.observations import load_preferred
+
+    scores = backtest(load_preferred())["scores"]
+    cols = ["indicator", "model", "horizon", "n", "mase", "smape", "coverage_80", "coverage_95"]
+    _emit(scores[cols], args.format)
+    return 0
+
+
+def _cmd_read_yearbook(args) -> int:
+    from lnanalysis.extract.yearbook import read_yearbook
+
+    result = read_yearbook(args.file, table=args.table, password=args.password)
+    for cell, text in result.notes:
+        print(safe_text(f"# note {cell}: {text}"), file=sys.stderr)
+    _emit(result.data, args.format)
+    return 0
+
+
+def _cmd_fetch_yearbooks(args) -> int:
+    from lnanalysis.extract.yearbook.fetch import fetch_all
+
+    fetch_all(mirror=args.mirror)
+    return 0
+
+
+def _cmd_explore(args) -> int:
+    from lnanalysis.pipeline.explore import render_explore
+
+    out = render_explore(
+        region=args.region,
+        indicator=args.indicator,
+        as_of=args.as_of,
+        models=args.models,
+        target_value=args.target_value,
+        target_year=args.target_year,
+    )
+    print(out)
+    return 0
+
+
+def _cmd_check_processed(args) -> int:
     import tempfile
-    from pathlib import Path
 
     from lnanalysis.pipeline.build import log
     from lnanalysis.pipeline.check import check_processed, report
@@ -232,5 +326,79 @@ def _check_processed(args) -> int:
         _emit(diff, "csv")
     else:
         for line in report(diff):
-            print(line)
+            print(safe_text(line))
     return 0 if diff.empty else 1
+
+
+def _cmd_import_values(args) -> int:
+    from lnanalysis.extract.values import import_values
+
+    path = import_values(
+        Path(args.file),
+        version=args.version,
+        title=args.title,
+        publisher=args.publisher,
+        url=args.url,
+        name=args.name,
+    )
+    _added(path)
+    return 0
+
+
+def _added(path: Path) -> None:
+    from lnanalysis.core.paths import ROOT
+
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"added {shown} and its sidecar, listed in data/raw/sources.yaml; next: make briefing")
+
+
+def _cmd_add_value(args) -> int:
+    from lnanalysis.extract.values import add_value
+    from lnanalysis.reference.lookup import find_indicator, find_region
+
+    path = add_value(
+        region=find_region(args.region),
+        indicator=find_indicator(args.indicator),
+        year=args.year,
+        value=args.value,
+        unit=args.unit,
+        status=args.status,
+        source_url=args.source_url,
+        source_title=args.source_title,
+        note=args.note,
+        tier=args.tier,
+        published=args.published,
+    )
+    _added(path)
+    return 0
+
+
+def _list(frame, text: str | None, key: str, find) -> int:
+    """Print the rows matching ``text``; with no match, ``find`` raises with suggestions."""
+    from lnanalysis.reference.lookup import search
+
+    hits = search(frame, text)
+    if hits.empty and text:
+        hits = frame[frame[key] == find(text)]
+    _emit(hits, "table")
+    return 0
+
+
+def _cmd_list_regions(args) -> int:
+    from lnanalysis.reference.lookup import find_region, regions_frame
+
+    return _list(regions_frame(), args.search, "code", find_region)
+
+
+def _cmd_list_indicators(args) -> int:
+    from lnanalysis.reference.lookup import find_indicator, indicators_frame
+
+    return _list(indicators_frame(), args.search, "id", find_indicator)
+
+
+def _cmd_import_raw(args) -> int:
+    from lnanalysis.extract.compiled import import_compiled
+
+    for path in import_compiled(args.version):
+        print(path)
+    return 0

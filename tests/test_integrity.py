@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-import openpyxl
 import pandas as pd
 import pytest
+from rawfiles import raw_rows
 
 from lnanalysis.core import io
 from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
@@ -76,8 +76,7 @@ def test_every_preferred_value_traces_to_its_raw_cell():
     for row in raw.itertuples(index=False):
         key = (row.source_file, row.source_sheet)
         if key not in sheets:
-            book = openpyxl.load_workbook(RAW_DIR / row.source_file, read_only=True)
-            sheets[key] = list(book[row.source_sheet].iter_rows(values_only=True))
+            sheets[key] = raw_rows(RAW_DIR / row.source_file, row.source_sheet)
         cells = sheets[key][int(row.source_row) - 1]
         assert row.value_raw in [str(c) for c in cells], (row.obs_id, row.value_raw)
     assert len(raw) > 2000

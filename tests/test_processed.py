@@ -1,8 +1,9 @@
 """Integration tier: the real raw files build into data/processed with nothing lost."""
 
-import openpyxl
 import pandas as pd
 import pytest
+import yaml
+from rawfiles import value_rows
 
 from lnanalysis.core.config import load_csv
 from lnanalysis.core.paths import RAW_DIR
@@ -17,14 +18,9 @@ def tables(tmp_path_factory):
 
 
 def _raw_value_rows() -> int:
-    """Count the non-empty rows under the header of every raw workbook's data sheet."""
-    count = 0
-    for path in sorted(RAW_DIR.rglob("*.xlsx")):
-        book = openpyxl.load_workbook(path, read_only=True)
-        rows = book["data"].iter_rows(min_row=2, values_only=True)
-        count += sum(any(v not in (None, "") for v in row) for row in rows)
-        book.close()
-    return count
+    """Count the non-empty value rows of every raw source listed in data/raw/sources.yaml."""
+    sources = yaml.safe_load((RAW_DIR / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    return sum(value_rows(RAW_DIR / s["path"], s.get("sheet", "")) for s in sources)
 
 
 def test_every_raw_value_row_is_kept(tables):

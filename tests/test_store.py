@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import Workbook
 
 from lnanalysis.core.errors import (
@@ -128,10 +129,9 @@ def test_changed_raw_file_fails_its_checksum_and_is_not_modified(tmp_path):
 
 
 def test_duplicate_rows_are_an_error(tmp_path, monkeypatch):
-    from lnanalysis.store import observations as store
 
     _raw(tmp_path, [_row(), _row()])
-    monkeypatch.setattr(store, "load_yaml", lambda name: {"sources": [SRC]})
+    (tmp_path / "sources.yaml").write_text(yaml.safe_dump({"sources": [SRC]}), encoding="utf-8")
     with pytest.raises(DuplicateRowError, match="LN rd_expenditure 2015"):
         build_observations(tmp_path, TODAY)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lnanalysis.core.errors import InputError
 from lnanalysis.pipeline.explore import explore
 from lnanalysis.store.observations import load_observations
 from lnanalysis.targets.registry import load_registry
@@ -81,7 +82,7 @@ def test_explore_projects_any_series_against_an_entered_target(obs):
     assert view.region == "JL" and view.threshold == 300.0
     assert set(view.assessment["models_used"].split(", ")) == {"drift", "loglinear"}
     assert 0 <= view.assessment["p_meet"] <= 1
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(InputError, match="unknown model"):
         explore(obs, models="drift,prophet")
 
 

@@ -15,6 +15,8 @@ ROOT = PACKAGE_DIR.parent
 CONFIG_DIR = PACKAGE_DIR / "config"
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
+# The raw sources the store is built from (data, not package configuration)
+SOURCES_FILE = RAW_DIR / "sources.yaml"
 PROCESSED_DIR = DATA_DIR / "processed"
 FIGURES_DIR = ROOT / "figures"
 NOTEBOOKS_DIR = ROOT / "notebooks"

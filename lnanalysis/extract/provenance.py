@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from lnanalysis.core.config import read_yaml
 from lnanalysis.core.errors import ChecksumError, InputError
 
 REQUIRED_FIELDS = ("title", "publisher", "url", "access_date", "md5", "bytes")
@@ -50,8 +51,9 @@ def read_sidecar(path: Path) -> Origin:
     meta_path = sidecar_path(path)
     if not meta_path.exists():
         raise InputError("raw file has no provenance sidecar", file=path)
-    with open(meta_path, encoding="utf-8") as fh:
-        meta = yaml.safe_load(fh) or {}
+    meta = read_yaml(meta_path) or {}
+    if not isinstance(meta, dict):
+        raise InputError("a sidecar must be a mapping of fields", file=meta_path)
     missing = [f for f in REQUIRED_FIELDS if not meta.get(f)]
     if missing:
         raise InputError(f"sidecar lacks {', '.join(missing)}", file=meta_path)

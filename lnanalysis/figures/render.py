@@ -22,7 +22,7 @@ from lnanalysis.figures.style import figure_style
 from lnanalysis.figures.trajectory import trajectory_figure
 from lnanalysis.report.inventory import coverage
 from lnanalysis.store.asof import vintages
-from lnanalysis.store.observations import load_observations, load_preferred
+from lnanalysis.store.observations import exact_rows, load_observations, load_preferred
 from lnanalysis.targets.context import doubling_context
 from lnanalysis.targets.registry import load_registry
 from lnanalysis.targets.scorecard import load_scorecard
@@ -53,14 +53,33 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
     return paths
 
 
+def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[dict]:
+    """List the trajectory figures: those of figures.yaml, then one per other target with data.
+
+    Every quantified target whose own indicator has an exact value gets its plain
+    trajectory (named by the target id) unless figures.yaml already draws it; a
+    newly registered target is drawn without editing figures.yaml.
+    """
+    specs = list(load_yaml("figures.yaml")["trajectories"])
+    variants = {"as_of", "indicator", "baseline_year"}
+    drawn = {s["target"] for s in specs if not variants & set(s)}
+    for target in registry:
+        if not target.is_quantified or target.id in drawn:
+            continue
+        if not exact_rows(pref, target.indicator, region).empty:
+            specs.append({"stem": target.id, "target": target.id})
+    return specs
+
+
 def _jobs(
     obs: pd.DataFrame, pref: pd.DataFrame, calibration: Calibration | None
 ) -> list[tuple[str, Callable[[str], object]]]:
     cfg = load_yaml("figures.yaml")
     registry = load_registry()
-    tables = vintages(obs, {spec.get("as_of") for spec in cfg["trajectories"]}, today=pref)
+    specs = trajectory_specs(registry, pref)
+    tables = vintages(obs, {spec.get("as_of") for spec in specs}, today=pref)
     jobs = []
-    for spec in cfg["trajectories"]:
+    for spec in specs:
         traj = trajectory(
             registry.get(spec["target"]),
             obs,

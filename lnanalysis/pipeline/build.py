@@ -19,7 +19,7 @@ from lnanalysis.extract.provenance import verify
 from lnanalysis.reference.indicators import dictionary_frame
 from lnanalysis.store.derived import compare_derived, derive
 from lnanalysis.store.diff import COMPARED, diff_preferred, summary
-from lnanalysis.store.observations import build_observations, load_preferred
+from lnanalysis.store.observations import build_observations, load_preferred, load_sources
 from lnanalysis.store.preferred import conflicts_report, select_preferred
 from lnanalysis.targets.registry import load_registry
 
@@ -32,7 +32,7 @@ def log(message: str) -> None:
 def source_inventory(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     """Return one row per raw source file with its verified citation."""
     rows = []
-    for src in load_yaml("sources.yaml")["sources"]:
+    for src in load_sources(raw_dir):
         origin = verify(raw_dir / src["path"])
         rows.append({"source_id": src["id"], "path": src["path"], **vars(origin)})
     return pd.DataFrame(rows)

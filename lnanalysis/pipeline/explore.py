@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lnanalysis.core.errors import UnknownRegionError
+from lnanalysis.core.errors import InputError, UnknownRegionError
 from lnanalysis.core.paths import NOTEBOOKS_DIR
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.targets.registry import Target
@@ -65,13 +65,19 @@ def explore(
 
     ``models`` may be a comma-separated string (as papermill passes it).
     """
-    if isinstance(models, str):
-        models = tuple(m.strip() for m in models.split(",") if m.strip())
-    unknown = set(models) - set(MODELS)
-    if unknown:
-        raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {', '.join(MODELS)}")
+    models = parse_models(models)
     target = adhoc_target(indicator, target_value, target_year, baseline_year)
     return trajectory(target, obs, as_of=as_of, region=region, models=models)
+
+
+def parse_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Return the model names of a comma-separated string or tuple, all known, or raise."""
+    if isinstance(models, str):
+        models = tuple(m.strip() for m in models.split(",") if m.strip())
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown or not models:
+        raise InputError(f"unknown model(s) {unknown}; choose from {', '.join(MODELS)}")
+    return tuple(models)
 
 
 def render_explore(**params) -> Path:
@@ -86,6 +92,7 @@ def render_explore(**params) -> Path:
     from lnanalysis.reference.regions import region_table
 
     get_indicator(params["indicator"])
+    parse_models(params.get("models", ",".join(MODELS)))
     if params["region"] not in region_table().index:
         raise UnknownRegionError(
             f"unknown region code {params['region']!r}; see config/regions.csv"

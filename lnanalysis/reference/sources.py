@@ -86,11 +86,19 @@ def publication_date(year: int, family: Family, source_title: str) -> tuple[dt.d
     """Return when a figure for data ``year`` was published, and how that was found.
 
     An ISO date in the source title (``2020-06-09`` or ``2020-06``) is used when it is
-    not before the data year; otherwise the family's usual lag applies.
+    not before the data year; then the year of a cited document number (``〔2016〕``),
+    at its year end; otherwise the family's usual lag applies.
+
+    >>> fam = family_by_id("cnipa")
+    >>> publication_date(2014, fam, "辽宁省知识产权“十三五”规划 (辽政办发〔2016〕76号)")
+    (datetime.date(2016, 12, 31), 'document year (day unknown: year end)')
     """
     for m in _ISO_DATE.finditer(source_title or ""):
         y, mth, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
         date = dt.date(y, mth, day)
         if y >= year:
             return date, "row"
+    doc = re.search(load_yaml("source_families.yaml")["document_year"], source_title or "")
+    if doc and int(doc.group(1)) >= year:
+        return dt.date(int(doc.group(1)), 12, 31), "document year (day unknown: year end)"
     return dt.date(year + family.years_after, family.month, 1), "family lag"

@@ -1,6 +1,6 @@
 """The indicator store: every sourced value as one tidy, validated table.
 
-``build_observations`` reads the raw workbooks named in ``config/sources.yaml``,
+``build_observations`` reads the raw files named in ``data/raw/sources.yaml``,
 verifies their checksums, maps regions, indicators and units through the
 dictionaries, and stops on the first bad row with an error naming the file,
 sheet and row. ``load_observations`` and ``load_preferred`` read the processed
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lnanalysis.core.config import load_csv, load_yaml
+from lnanalysis.core.config import load_csv, load_yaml, read_yaml
 from lnanalysis.core.errors import (
     DuplicateRowError,
     InputError,
@@ -25,14 +25,16 @@ from lnanalysis.core.errors import (
 )
 from lnanalysis.core.parse import parse_number, parse_year
 from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.core.textfile import read_csv_rows
 from lnanalysis.extract.provenance import verify
 from lnanalysis.reference.indicators import map_indicator
 from lnanalysis.reference.regions import region_code
 from lnanalysis.reference.sources import classify_family, classify_status, publication_date
-from lnanalysis.reference.tiers import classify_tier
+from lnanalysis.reference.tiers import classify_tier, tiers
 from lnanalysis.reference.units import convert
 from lnanalysis.trend.calibration import Calibration
 
+STATUSES = ("preliminary", "final", "revised")
 OBS_COLUMNS = [
     "obs_id",
     "region",
@@ -63,6 +65,28 @@ OBS_COLUMNS = [
 ]
 
 
+def load_sources(raw_dir: Path = RAW_DIR) -> list[dict]:
+    """Return the raw source specifications of ``<raw_dir>/sources.yaml`` in build order."""
+    path = raw_dir / "sources.yaml"
+    doc = read_yaml(path)
+    sources = doc.get("sources") if isinstance(doc, dict) else None
+    if not isinstance(sources, list) or not sources:
+        raise InputError("no 'sources:' list", file=path)
+    ids = [s.get("id") for s in sources]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise InputError(f"source ids repeated: {dup}", file=path)
+    return sources
+
+
+def _read_table(path: Path, src: dict) -> tuple[pd.DataFrame, str]:
+    """Return the file's rows as text and the sheet name cited in provenance."""
+    if src.get("format", "xlsx") == "csv":
+        header, rows = read_csv_rows(path)
+        return pd.DataFrame(rows, columns=header, dtype=str), ""
+    return _read_sheet(path, src["sheet"]), src["sheet"]
+
+
 def _read_sheet(path: Path, sheet: str) -> pd.DataFrame:
     try:
         return pd.read_excel(
@@ -81,7 +105,7 @@ def _unaddressed() -> dict[tuple[str, int], str]:
 
 def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, today: dt.date):
     cols = src["columns"]
-    where = {"file": rel, "sheet": sheet, "row": rownum}
+    where = {"file": rel, "sheet": sheet or None, "row": rownum}
     url = row[cols["source_url"]].strip()
     title = row[cols["source_title"]].strip()
     if not title or (not url and (src["id"], rownum) not in _unaddressed()):
@@ -106,11 +130,13 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         raise PlausibilityError(f"share {value} outside 0-100 for {ind.id}", **where)
     if ind.is_count and value < 0:
         raise PlausibilityError(f"negative count {value} for {ind.id}", **where)
-    note = row[cols["note"]].strip()
+    note = row[cols["note"]].strip() if "note" in cols else ""
     family = classify_family(url, title)
-    tier = classify_tier(url, title)
-    status, basis = classify_status(ind.id, note, title)
-    published, pub_basis = publication_date(year, family, title)
+    tier = _stated_tier(row, cols, where) or classify_tier(url, title)
+    status, basis = _stated_status(row, cols, where) or classify_status(ind.id, note, title)
+    published, pub_basis = _stated_date(row, cols, year, where) or publication_date(
+        year, family, title
+    )
     return {
         "obs_id": f"{src['id']}:{rownum}",
         "region": region,
@@ -141,19 +167,50 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
     }
 
 
+def _stated_status(row: dict, cols: dict, where: dict) -> tuple[str, str] | None:
+    if "status" not in cols or not row[cols["status"]].strip():
+        return None
+    status = row[cols["status"]].strip()
+    if status not in STATUSES:
+        raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}", **where)
+    return status, "stated in the row"
+
+
+def _stated_tier(row: dict, cols: dict, where: dict):
+    if "tier" not in cols or not row[cols["tier"]].strip():
+        return None
+    tier = row[cols["tier"]].strip()
+    if tier not in tiers():
+        raise InputError(f"tier {tier!r} is not one of {', '.join(tiers())}", **where)
+    return tiers()[tier]
+
+
+def _stated_date(row: dict, cols: dict, year: int, where: dict):
+    if "published" not in cols or not row[cols["published"]].strip():
+        return None
+    text = row[cols["published"]].strip()
+    try:
+        date = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"published {text!r} is not an ISO date (YYYY-MM-DD)", **where) from None
+    if date.year < year:
+        raise PlausibilityError(f"published {text} before the data year {year}", **where)
+    return date, "row"
+
+
 def read_source(src: dict, raw_dir: Path = RAW_DIR, today: dt.date | None = None) -> pd.DataFrame:
     """Read one raw source into observation rows; raise on the first bad row."""
     path = raw_dir / src["path"]
     verify(path)
     rel = str(Path(src["path"]))
-    frame = _read_sheet(path, src["sheet"])
+    frame, sheet = _read_table(path, src)
     needed = {src["region_column"], *src["columns"].values()}
     missing = sorted(needed - set(frame.columns))
     if missing:
-        raise InputError(f"missing columns {missing}", file=rel, sheet=src["sheet"], row=1)
+        raise InputError(f"missing columns {missing}", file=rel, sheet=sheet or None, row=1)
     today = today or dt.date.today()
     records = [
-        _row_to_record(src, rel, src["sheet"], i + 2, row, today)
+        _row_to_record(src, rel, sheet, i + 2, row, today)
         for i, row in enumerate(frame.to_dict("records"))
     ]
     return pd.DataFrame.from_records(records, columns=OBS_COLUMNS)
@@ -225,7 +282,7 @@ def build_observations(raw_dir: Path = RAW_DIR, today: dt.date | None = None) ->
     """Read every configured raw source and return the validated observation table."""
     from lnanalysis.store.schema import validate_observations
 
-    frames = [read_source(src, raw_dir, today) for src in load_yaml("sources.yaml")["sources"]]
+    frames = [read_source(src, raw_dir, today) for src in load_sources(raw_dir)]
     obs = pd.concat(frames, ignore_index=True)
     check_duplicates(obs)
     check_unit_slips(obs)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 
+from lnanalysis.core.config import read_yaml
 from lnanalysis.core.errors import RegistryError, UnknownIndicatorError
 from lnanalysis.core.paths import CONFIG_DIR
 from lnanalysis.reference.indicators import get_indicator
@@ -202,9 +202,12 @@ def load_registry(path: Path | None = None) -> Registry:
 
 @cache
 def _load(path: str) -> Registry:
-    with open(path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
+    doc = read_yaml(Path(path))
     where = {"file": Path(path).name}
+    if not isinstance(doc, dict) or not isinstance(doc.get("targets"), list):
+        raise RegistryError("no 'targets:' list", **where)
+    if not isinstance(doc.get("plan"), dict):
+        raise RegistryError("no 'plan:' mapping", **where)
     targets = tuple(_target(spec, where) for spec in doc["targets"])
     ids = [t.id for t in targets]
     dupes = sorted({i for i in ids if ids.count(i) > 1})

@@ -1,0 +1,185 @@
+"""Bring a researcher's own figures into the store: a CSV of values, or one value.
+
+``import_values`` checks every row of a UTF-8 CSV exactly as the build will read
+it (region, indicator, unit, year, source), then copies the file unchanged into
+``data/raw/additions/<version>/``, writes its provenance sidecar and appends its
+entry to ``data/raw/sources.yaml``. Nothing in the package needs editing. A file
+already there is never overwritten: a correction is a new version.
+
+Columns (header row): ``region, indicator, year, value, unit, source_url,
+source_title`` are required; ``indicator_zh`` (the name as printed), ``note``,
+``status`` (preliminary / final / revised), ``tier`` (see
+``config/source_tiers.yaml``) and ``published`` (ISO date) are optional. Without
+``status`` the note decides, as for the compiled files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from lnanalysis.core.errors import InputError
+from lnanalysis.core.paths import RAW_DIR
+from lnanalysis.core.textfile import read_csv_rows
+from lnanalysis.extract.provenance import write_sidecar
+from lnanalysis.store.observations import load_sources, read_source
+
+REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
+OPTIONAL = {"indicator_zh": "label", "note": "note", "status": "status", "tier": "tier"}
+OPTIONAL["published"] = "published"
+_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.csv$")
+
+
+def _spec(source_id: str, rel: str, header: list[str]) -> dict:
+    columns = {field: field for field in REQUIRED if field != "region"}
+    columns["label"] = "indicator"
+    for col, field in OPTIONAL.items():
+        if col in header:
+            columns[field] = col
+    return {
+        "id": source_id,
+        "path": rel,
+        "format": "csv",
+        "region_column": "region",
+        "columns": columns,
+    }
+
+
+def _check_version(version: str) -> None:
+    try:
+        ok = bool(_VERSION.match(version)) and dt.date.fromisoformat(version) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"version {version!r} must be a date, YYYY-MM-DD")
+
+
+def import_values(
+    source: Path,
+    *,
+    version: str,
+    title: str,
+    publisher: str,
+    url: str,
+    name: str | None = None,
+    raw_dir: Path = RAW_DIR,
+    today: dt.date | None = None,
+) -> Path:
+    """Check ``source`` row by row, then add it to ``data/raw`` as a new raw source.
+
+    Returns the path of the copy. Raises an :class:`InputError` naming the file and
+    row for the first bad row, before anything is written.
+    """
+    source = Path(source)
+    _check_version(version)
+    name = name or source.name
+    if not _NAME.match(name):
+        raise InputError(f"file name {name!r}: use letters, digits, '.', '_' or '-', ending .csv")
+    if not (title.strip() and publisher.strip()):
+        raise InputError("a title and a publisher are needed for the sidecar", file=source)
+    header, _ = read_csv_rows(source)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"missing columns {missing}; required: {', '.join(REQUIRED)}", file=source, row=1
+        )
+    rel = f"additions/{version}/{name}"
+    source_id = f"additions_{version}_{Path(name).stem}"
+    target = raw_dir / rel
+    if target.exists():
+        raise InputError("already in data/raw; raw files are never overwritten", file=target)
+    if any(s["id"] == source_id for s in load_sources(raw_dir)):
+        raise InputError(f"source id {source_id!r} is already in sources.yaml", file=target)
+    spec = _spec(source_id, rel, header)
+    meta = {
+        "title": title,
+        "publisher": publisher,
+        "url": url or "(each row carries its own source_url)",
+        "access_date": version,
+        "licence": "as stated by each row's source",
+        "description": (
+            f"Figures added with lnanalysis from {source.name}; every row cites its own source."
+        ),
+    }
+    # Read the file exactly as the build will, from a scratch copy, so a bad row stops here
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / rel
+        trial.parent.mkdir(parents=True)
+        shutil.copyfile(source, trial)
+        write_sidecar(trial, **meta)
+        try:
+            read_source(spec, Path(scratch), today)
+        except InputError as exc:
+            raise type(exc)(
+                exc.reason, file=source, sheet=None, row=exc.row, cell=exc.cell
+            ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    write_sidecar(target, **meta)
+    entry = yaml.safe_dump([spec], allow_unicode=True, sort_keys=False, width=100)
+    with open(raw_dir / "sources.yaml", "a", encoding="utf-8") as fh:
+        fh.write("".join(f"  {line}\n" for line in entry.splitlines()))
+    return target
+
+
+def add_value(
+    *,
+    region: str,
+    indicator: str,
+    year: int,
+    value: str,
+    unit: str,
+    status: str,
+    source_url: str,
+    source_title: str,
+    note: str = "",
+    tier: str = "",
+    published: str = "",
+    raw_dir: Path = RAW_DIR,
+    today: dt.date | None = None,
+) -> Path:
+    """Add one figure read in a publication, as a one-row CSV under ``data/raw/additions``."""
+    today = today or dt.date.today()
+    version = today.isoformat()
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", f"value_{region}_{indicator}_{year}").strip("-")
+    folder = raw_dir / "additions" / version
+    name, n = f"{stem}.csv", 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{stem}_{n}.csv"
+    row = {
+        "region": region,
+        "indicator": indicator,
+        "year": str(year),
+        "value": str(value),
+        "unit": unit,
+        "status": status,
+        "tier": tier,
+        "published": published,
+        "source_url": source_url,
+        "source_title": source_title,
+        "note": note,
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / name
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+            writer.writerow(row)
+        return import_values(
+            path,
+            version=version,
+            name=name,
+            title=source_title,
+            publisher=source_title,
+            url=source_url,
+            raw_dir=raw_dir,
+            today=today,
+        )
