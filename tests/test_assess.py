@@ -97,11 +97,59 @@ def _pref(values, indicator="rd_expenditure", bounds=None, published=None):
 def test_missed_doubling_gets_hand_computed_verdicts():
     t = load_registry().get("rd_expenditure_doubling")
     pref = _pref({2015: 100, 2016: 105, 2017: 110, 2018: 116, 2019: 121, 2020: 127})
-    rec = assess_target(t, pref, actual_pref=pref)
+    rec = assess_target(t, pref, actual_pref=pref, as_of=2019)
     assert rec["target_value"] == pytest.approx(200)
-    assert rec["R"] == pytest.approx((1.27 ** (1 / 5) - 1) / (2 ** (1 / 5) - 1))
+    assert rec["R"] == pytest.approx((1.21 ** (1 / 4) - 1) / (2 ** (1 / 5) - 1))
     assert rec["status_eurostat"] == "limited_progress"
     assert rec["ex_post"] == "missed"
+
+
+def test_once_the_target_year_has_a_value_every_scheme_reads_met_or_missed():
+    t = load_registry().get("rd_expenditure_doubling")
+    pref = _pref({2015: 100, 2016: 105, 2017: 110, 2018: 116, 2019: 121, 2020: 127})
+    rec = assess_target(t, pref, actual_pref=pref)
+    assert {rec[f"status_{s}"] for s in ("eurostat", "un", "china")} == {"missed"}
+    assert rec["pct_of_target"] == pytest.approx(63.5)
+    # the trend that led there is still reported beside the outcome
+    assert rec["R"] == pytest.approx((1.27 ** (1 / 5) - 1) / (2 ** (1 / 5) - 1))
+
+
+def test_a_target_met_in_its_year_reads_met_with_the_year_first_met():
+    t = load_registry().get("sci_literacy_10_8pct")
+    pref = _pref({2010: 3.8, 2018: 11.0, 2020: 10.9}, indicator="sci_literacy")
+    rec = assess_target(t, pref)
+    assert rec["status_eurostat"] == "met" and rec["met_year"] == 2018
+    assert rec["baseline_year"] == 2010 and rec["baseline_rule"] == "alternative"
+
+
+def test_a_missing_baseline_takes_the_next_year_flagged():
+    t = load_registry().get("invention_patents_per_10k_7_36")
+    pref = _pref({2016: 6.4, 2017: 6.9}, indicator="invention_patents_per_10k")
+    rec = assess_target(t, pref, as_of=2018)
+    assert (rec["baseline_year"], rec["baseline_rule"]) == (2016, "next_available")
+    assert "next available year 2016" in rec["reason"]
+    assert rec["status_eurostat"] not in {"baseline_missing", "no_data"}
+
+
+def test_a_registered_proxy_stands_in_labelled_where_the_own_series_cannot():
+    t = load_registry().get("tech_contract_turnover_800yi")
+    own = _pref({2011: 159.7, 2016: 340.8}, indicator="tech_contract_turnover")
+    proxy = _pref(
+        {2014: 217.5, 2015: 267.5, 2016: 323.2, 2017: 385.8},
+        indicator="tech_contract_turnover_seller",
+    )
+    rec = assess_target(t, pd.concat([own, proxy], ignore_index=True), as_of=2018)
+    assert rec["proxy"] and rec["series"] == "tech_contract_turnover_seller"
+    assert rec["indicator"] == "tech_contract_turnover" and "proxy" in rec["reason"]
+    assert rec["baseline_year"] == 2015 and rec["latest_year"] == 2017
+
+
+def test_a_proxy_in_another_unit_is_never_assessed_against_the_target():
+    t = load_registry().get("sei_revenue_share_20pct")
+    proxy = _pref({2015: 1000.0, 2017: 1200.0}, indicator="hightech_mfg_revenue")
+    rec = assess_target(t, proxy, as_of=2018)
+    assert rec["status_eurostat"] == "no_data" and not rec["proxy"]
+    assert "not assessed (its unit differs)" in rec["reason"]
 
 
 def test_target_met_early_reports_already_met():
@@ -123,7 +171,10 @@ def test_a_bound_above_the_target_counts_as_met():
 def test_target_with_no_data_gets_an_explicit_status_and_reason():
     t = load_registry().get("sei_revenue_share_20pct")
     rec = assess_target(t, _pref({2015: 1.0}))
-    assert rec["status_eurostat"] == "no_data" and rec["reason"] == "no public statistical series"
+    assert rec["status_eurostat"] == "no_data"
+    assert rec["reason"].startswith(
+        "no public statistical series; proxy hightech_mfg_revenue not assessed"
+    )
 
 
 def test_as_of_replay_never_sees_later_data():

@@ -9,12 +9,14 @@ under each scheme, and, where the target year is past, the actual outcome.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.errors import LnAnalysisError
 from lnanalysis.reference.indicators import get_indicator
+from lnanalysis.reference.units import conversion_factor
 from lnanalysis.store.observations import is_exact
 from lnanalysis.targets.metrics import (
     china_status,
@@ -55,22 +57,42 @@ def _statuses(status: str) -> dict:
     return {"status_eurostat": status, "status_un": status, "status_china": status}
 
 
+def _outcome(name: str) -> dict:
+    """Return the statuses an outcome rule of ``config/assessment.yaml`` sets."""
+    return dict(load_yaml("assessment.yaml")["outcome"][name])
+
+
 def _threshold(target: Target, x0: float | None) -> float | None:
     if target.kind == "growth_multiple":
         return None if x0 is None else target.target_value * x0
     return target.threshold()
 
 
-def _baseline(target: Target, rows: pd.DataFrame, baseline_year: int | None):
+def _baseline(target: Target, rows: pd.DataFrame, baseline_year: int | None, until: int):
+    """Return (year, value, rule, note) of the baseline, by the rules of assessment.yaml.
+
+    The registry's year, else its alternative year, else the next year with an exact
+    value after the baseline year (and before the as-of or target year), flagged.
+    """
     exact = rows[is_exact(rows)].set_index("year")["value"]
-    candidates = (
-        [baseline_year] if baseline_year else [target.baseline_year, target.baseline_alternative]
-    )
-    for year in candidates:
+    if baseline_year:
+        if baseline_year in exact.index:
+            return int(baseline_year), float(exact[baseline_year]), "override", ""
+        return None, None, "", f"no value for the baseline year {baseline_year}"
+    first = target.baseline_year
+    if first is None:
+        return None, None, "", "the target has no baseline year"
+    for year, rule in ((first, "registry"), (target.baseline_alternative, "alternative")):
         if year is not None and year in exact.index:
-            note = "" if year == candidates[0] else f"baseline {candidates[0]} missing; used {year}"
-            return int(year), float(exact[year]), note
-    return None, None, f"no value for baseline year(s) {[c for c in candidates if c]}"
+            note = "" if rule == "registry" else f"baseline {first} missing; used {year}"
+            return int(year), float(exact[year]), rule, note
+    later = exact[(exact.index > first) & (exact.index < min(until, target.target_year))]
+    if len(later):
+        year = int(later.index[0])
+        note = f"baseline {first} missing; next available year {year} used (flagged)"
+        return year, float(later.iloc[0]), "next_available", note
+    years = [y for y in (first, target.baseline_alternative) if y]
+    return None, None, "", f"no value for baseline year(s) {years} nor a later one"
 
 
 def _met_early(target: Target, rows: pd.DataFrame, threshold: float | None, until: int):
@@ -80,6 +102,17 @@ def _met_early(target: Target, rows: pd.DataFrame, threshold: float | None, unti
         if meets(float(r["value"]), threshold, target.comparator, r["bound"] or ""):
             return int(r["year"])
     return None
+
+
+def _latest_bound(known: pd.DataFrame, exact: pd.DataFrame) -> str:
+    """Return a bound later than the last exact value (or with none), as '>30 (2014)'."""
+    bounds = known[~is_exact(known)]
+    if bounds.empty:
+        return ""
+    last = bounds.iloc[-1]
+    if not exact.empty and int(exact["year"].iloc[-1]) >= int(last["year"]):
+        return ""
+    return f"{last['bound']}{float(last['value']):g} ({int(last['year'])})"
 
 
 def assess_target(
@@ -109,13 +142,66 @@ def assess_target(
         Override the registry's baseline year (e.g. 2014 for the doubling target).
     calibration : Calibration, optional
         Band factors from the backtest; without them the projection is uncalibrated.
+
+    Where the target's own series cannot give a status and the registry names a proxy
+    whose unit compares with the target's, the proxy is assessed instead and the record
+    says so (``series``, ``proxy``).
     """
+    kwargs = {
+        "actual_pref": actual_pref,
+        "as_of": as_of,
+        "baseline_year": baseline_year,
+        "region": region,
+        "models": models,
+        "calibration": calibration,
+    }
+    rec = _assess(target, pref, **kwargs)
+    if target.proxy is None or rec.get("status_eurostat") not in NO_STATUS:
+        return rec
+    own = rec.get("reason", "")
+    if not _comparable(target, target.proxy):
+        rec["reason"] = (
+            f"{own}; proxy {target.proxy} not assessed (its unit differs): {target.proxy_reason}"
+        )
+        return rec
+    stand_in = _assess(replace(target, indicator=target.proxy), pref, **kwargs)
+    if stand_in.get("status_eurostat") in NO_STATUS:
+        return rec
+    why = f"own series: {own}; assessed on the proxy {target.proxy}: {target.proxy_reason}"
+    return stand_in | {"indicator": target.indicator, "proxy": True, "reason": why}
+
+
+# Statuses that say the series could not be judged (a proxy may then stand in)
+NO_STATUS = {"no_data", "baseline_missing", "insufficient_data"}
+
+
+def _comparable(target: Target, indicator: str) -> bool:
+    try:
+        conversion_factor(get_indicator(indicator).unit, get_indicator(target.indicator).unit)
+    except LnAnalysisError:
+        return False
+    return True
+
+
+def _assess(
+    target: Target,
+    pref: pd.DataFrame,
+    *,
+    actual_pref: pd.DataFrame | None,
+    as_of: int | None,
+    baseline_year: int | None,
+    region: str,
+    models: tuple[str, ...],
+    calibration: Calibration | None,
+) -> dict:
     rec = {
         "target_id": target.id,
         "label_zh": target.label_zh,
         "name_en": target.name_en,
         "kind": target.kind,
         "indicator": target.indicator,
+        "series": target.indicator,
+        "proxy": False,
         "unit": target.unit,
         "target_year": target.target_year,
         "comparator": target.comparator,
@@ -128,9 +214,14 @@ def assess_target(
     rec["unit"] = ind.unit
     rows = _series(pref, target.indicator, region)
     until = min(as_of or target.target_year, target.target_year)
-    t0, x0, base_note = _baseline(target, rows, baseline_year)
+    t0, x0, rule, base_note = _baseline(target, rows, baseline_year, until)
     threshold = _threshold(target, x0)
-    rec |= {"baseline_year": t0, "baseline_value": x0, "target_value": threshold}
+    rec |= {
+        "baseline_year": t0,
+        "baseline_value": x0,
+        "baseline_rule": rule,
+        "target_value": threshold,
+    }
     if rows.empty:
         why = "no public statistical series" if not target.public_series else "no value in store"
         return (
@@ -142,6 +233,7 @@ def assess_target(
     known = rows[rows["year"] <= until]
     exact = known[is_exact(known)]
     met_year = _met_early(target, known, threshold, until)
+    rec["latest_bound"] = _latest_bound(known, exact)
     if not exact.empty:
         rec |= {
             "latest_year": int(exact["year"].iloc[-1]),
@@ -164,13 +256,14 @@ def assess_target(
         rec |= _statuses("baseline_missing" if x0 is None else "insufficient_data")
         reasons.append("no exact value after the baseline year" if x0 is not None else "")
     if met_year is not None:
-        early = met_year < target.target_year
-        rec |= {
-            "met_year": met_year,
-            "status_eurostat": "achieved",
-            "status_un": "achieved",
-            "status_china": "achieved_early" if early else "achieved",
-        }
+        rec |= {"met_year": met_year} | _outcome("achieved")
+    at_target = exact[exact["year"] == target.target_year]
+    if threshold is not None and not at_target.empty:
+        value = float(at_target["value"].iloc[0])
+        met = meets(value, threshold, target.comparator)
+        rec |= _outcome("met" if met else "missed")
+        rec["pct_of_target"] = 100 * value / threshold if threshold else NAN
+        reasons.append(f"the target year {target.target_year} is reached: the outcome is known")
     rec |= _projection(target, exact, ind, threshold, reasons, models, calibration)
     rec["reason"] = "; ".join(r for r in reasons if r)
     return rec | _ex_post(target, actual_pref, region, threshold, rec)

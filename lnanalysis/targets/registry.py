@@ -33,6 +33,12 @@ Kind = Literal[
 KINDS = set(Kind.__args__)
 COMPARATORS = {">=", ">", "about", "range", "==", "none"}
 PATHS = {"compound", "linear", "none"}
+TARGET_KEYS = {
+    "id", "clause", "clause_title_zh", "quote", "label_zh", "name_en", "theme", "kind",
+    "indicator", "unit", "comparator", "target_value", "target_range", "target_year", "period",
+    "baseline", "path", "milestones", "public_series", "proxy", "proxy_reason", "parent", "notes",
+}  # fmt: skip
+BASELINE_KEYS = {"year", "alternative_year", "reason"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Target:
     milestones: tuple[Milestone, ...] = field(default_factory=tuple)
     public_series: bool = False
     proxy: str | None = None
+    proxy_reason: str = ""
     parent: str | None = None
     notes: str = ""
 
@@ -117,7 +124,18 @@ class Registry:
 
 
 def _target(spec: dict, where: dict) -> Target:
+    unknown = sorted(set(spec) - TARGET_KEYS)
+    if unknown:
+        raise RegistryError(
+            f"unknown key(s) {unknown} (a typo?); known keys: {', '.join(sorted(TARGET_KEYS))}",
+            **dict(where, row=f"target {spec.get('id')}"),
+        )
     base = spec.get("baseline") or {}
+    if set(base) - BASELINE_KEYS:
+        raise RegistryError(
+            f"unknown baseline key(s) {sorted(set(base) - BASELINE_KEYS)}",
+            **dict(where, row=f"target {spec.get('id')}"),
+        )
     rng = spec.get("target_range")
     period = spec.get("period")
     return Target(
@@ -146,6 +164,7 @@ def _target(spec: dict, where: dict) -> Target:
         ),
         public_series=bool(spec.get("public_series")),
         proxy=spec.get("proxy"),
+        proxy_reason=str(spec.get("proxy_reason", "")),
         parent=spec.get("parent"),
         notes=str(spec.get("notes", "")),
     )
@@ -173,6 +192,13 @@ def validate_target(t: Target, ids: set[str], where: dict) -> None:
             raise RegistryError("comparator 'range' needs target_range", **w)
         if t.comparator != "range" and t.target_value is None:
             raise RegistryError("a quantified target needs target_value", **w)
+        values = [t.target_value] if t.target_range is None else list(t.target_range)
+        if t.kind == "growth_multiple" and not t.target_value > 0:
+            raise RegistryError(f"a growth multiple must be positive, not {t.target_value}", **w)
+        if ind.is_share and not all(0 <= v <= 100 for v in values):
+            raise RegistryError(f"a share target must lie within 0-100, not {values}", **w)
+        if ind.is_count and not all(v > 0 for v in values):
+            raise RegistryError(f"a count target must be positive, not {values}", **w)
     if t.baseline_year is not None and t.baseline_year >= t.target_year:
         raise RegistryError(
             f"baseline year {t.baseline_year} is not before target year {t.target_year}", **w
@@ -185,7 +211,12 @@ def validate_target(t: Target, ids: set[str], where: dict) -> None:
         if ref is not None and ref not in ids:
             raise RegistryError(f"parent {ref!r} is not a target", **w)
     if t.proxy is not None:
-        get_indicator(t.proxy, **w)
+        try:
+            get_indicator(t.proxy)
+        except UnknownIndicatorError:
+            raise RegistryError(f"unknown proxy indicator {t.proxy!r}", **w) from None
+        if not t.proxy_reason:
+            raise RegistryError("a proxy needs a proxy_reason saying why it may stand in", **w)
 
 
 def load_registry(path: Path | None = None) -> Registry:
