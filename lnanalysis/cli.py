@@ -238,19 +238,17 @@ def _cmd_scorecard(args) -> int:
 
 
 def _cmd_project(args) -> int:
+    from lnanalysis.backtest.calibrate import calibration_for
     from lnanalysis.reference.indicators import get_indicator
     from lnanalysis.reference.lookup import find_indicator, find_region
     from lnanalysis.store.asof import vintage
-    from lnanalysis.store.observations import (
-        load_calibration,
-        load_observations,
-        preferred_series,
-    )
+    from lnanalysis.store.observations import load_observations, preferred_series
     from lnanalysis.trend.projection import project
 
     ind = get_indicator(find_indicator(args.indicator))
     region = find_region(args.region)
-    pref = vintage(load_observations(), args.as_of)
+    obs = load_observations()
+    pref = vintage(obs, args.as_of)
     series = preferred_series(ind.id, region, preferred=pref)
     last = int(series.index.max())
     if args.to - last > MAX_HORIZON:
@@ -259,7 +257,11 @@ def _cmd_project(args) -> int:
             f"projections stop at {MAX_HORIZON} years, where the bands stop meaning anything"
         )
     proj = project(
-        series, args.to, measure=ind.measure, indicator=ind.id, calibration=load_calibration()
+        series,
+        args.to,
+        measure=ind.measure,
+        indicator=ind.id,
+        calibration=calibration_for(obs, args.as_of, pref=pref),
     )
     table = proj.table.drop(columns=["mean_t", "se_t"])
     print(

@@ -10,9 +10,9 @@ import pytest
 from lnanalysis.figures import LANGS
 from lnanalysis.figures.render import _jobs, save_figure
 from lnanalysis.figures.trajectory import source_note
-from lnanalysis.store.observations import load_calibration, load_observations, load_preferred
+from lnanalysis.store.observations import load_observations, load_preferred
 
-JOBS = _jobs(load_observations(), load_preferred(), load_calibration())
+JOBS = _jobs(load_observations(), load_preferred(), None)
 
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda j: j[0])

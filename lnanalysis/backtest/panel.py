@@ -20,12 +20,13 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from lnanalysis.backtest.calibrate import subset_factors
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.paths import CACHE_DIR
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.regions import provinces
 from lnanalysis.store.observations import exact_rows
-from lnanalysis.trend.models import Z, fit_models
+from lnanalysis.trend.models import Z, fit_models, usable
 from lnanalysis.trend.projection import combine
 from lnanalysis.trend.transforms import transform_for
 
@@ -97,7 +98,7 @@ def _series_cases(args) -> tuple[list[dict], list[dict]]:
         ]
         if not fits:
             continue
-        mean_c, se_c = combine(fits)
+        mean_c, se_c = combine(usable(fits)[0])
         x0 = float(hist.iloc[-1])
         for f, name in [*[(f, f.model) for f in fits], (None, "combination")]:
             mean, se = (mean_c, se_c) if f is None else (f.mean, f.se)
@@ -282,7 +283,7 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
         "skipped": skips,
         "scores": score(cases, factors),
         "binary": binary_scores(cases, factors),
-        "calibration": pooled_factors(cases),
+        "calibration": subset_factors(cases),
     }
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,7 @@ def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[d
 
 
 def _jobs(
-    obs: pd.DataFrame, pref: pd.DataFrame, calibration: Calibration | None
+    obs: pd.DataFrame, pref: pd.DataFrame, calibrations: dict[int | None, Calibration] | None
 ) -> list[tuple[str, Callable[[str], object]]]:
     cfg = load_yaml("figures.yaml")
     registry = load_registry()
@@ -87,7 +87,7 @@ def _jobs(
             indicator=spec.get("indicator"),
             baseline_year=spec.get("baseline_year"),
             tables=tables,
-            calibration=calibration,
+            calibration=(calibrations or {}).get(spec.get("as_of")),
         )
         jobs.append((spec["stem"], lambda lang, t=traj: trajectory_figure(t, lang)))
     for spec in cfg["scorecards"]:
@@ -122,7 +122,7 @@ def build_figures(
     workers: int = 2,
     obs: pd.DataFrame | None = None,
     pref: pd.DataFrame | None = None,
-    calibration: Calibration | None = None,
+    calibrations: dict[int | None, Calibration] | None = None,
 ) -> list[Path]:
     """Draw and save every figure in both languages; return the files written.
 
@@ -131,7 +131,7 @@ def build_figures(
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
-    _JOBS[:] = _jobs(obs, pref, calibration)
+    _JOBS[:] = _jobs(obs, pref, calibrations)
     tasks = [(i, lang, out_dir) for i in range(len(_JOBS)) for lang in LANGS]
     written = []
     with ExitStack() as stack:

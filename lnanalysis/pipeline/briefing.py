@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.backtest.panel import backtest
 from lnanalysis.core.io import csv_writer, write_all_atomic, write_xlsx
 from lnanalysis.core.paths import PROCESSED_DIR
@@ -47,14 +48,14 @@ def _yearbook_crosscheck(log: Callable[[str], None], pref: pd.DataFrame) -> pd.D
 
 def briefing_tables(
     obs: pd.DataFrame, pref: pd.DataFrame, log: Callable[[str], None] = print
-) -> tuple[dict[str, pd.DataFrame], Calibration]:
-    """Compute the briefing's tables by file stem, and the calibration they used."""
+) -> tuple[dict[str, pd.DataFrame], dict[int | None, Calibration]]:
+    """Compute the briefing's tables by file stem, and the calibrations by as-of year."""
     from lnanalysis.targets.scorecard import scorecard, scorecard_path
 
     t0 = time.perf_counter()
     log("backtest over the provincial panel (cached when inputs are unchanged) ...")
     result = backtest(pref)
-    calibration = Calibration(result["calibration"])
+    calibrations = {None: Calibration(result["calibration"])}
     context = pd.concat(
         [doubling_context(pref, ind).assign(indicator=ind) for ind in CONTEXT],
         ignore_index=True,
@@ -67,13 +68,18 @@ def briefing_tables(
         "provinces_context": context,
     }
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")
+    for year in REPLAY_YEARS:
+        # The replay's bands come from a backtest on what was published by then
+        calibrations[year] = calibration_for(obs, year)
+        tables[f"calibration_as_of_{year}"] = calibrations[year].table
+    log(f"calibration as of {', '.join(map(str, REPLAY_YEARS))} from their own vintages")
     crosscheck = _yearbook_crosscheck(log, pref)
     if crosscheck is not None:
         tables["yearbook_crosscheck"] = crosscheck
     for year in (None, *REPLAY_YEARS):
-        card = scorecard(year, obs=obs, pref_now=pref, calibration=calibration)
+        card = scorecard(year, obs=obs, pref_now=pref, calibration=calibrations[year])
         tables[scorecard_path(year).stem] = card
-    return tables, calibration
+    return tables, calibrations
 
 
 def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCESSED_DIR) -> None:
@@ -97,14 +103,14 @@ def build_briefing(log: Callable[[str], None] = print, accept_notebooks: bool = 
     """
     pref = load_preferred()  # today's preferred values, read once for every step
     obs = load_observations()
-    tables, calibration = briefing_tables(obs, pref, log)
+    tables, calibrations = briefing_tables(obs, pref, log)
     write_briefing_tables(tables)
     cards = [stem.removeprefix("scorecard_") for stem in tables if stem.startswith("scorecard_")]
     log(f"scorecards written ({', '.join(cards)})")
     from lnanalysis.figures.render import build_figures
 
     t1 = time.perf_counter()
-    written = build_figures(log=log, obs=obs, pref=pref, calibration=calibration)
+    written = build_figures(log=log, obs=obs, pref=pref, calibrations=calibrations)
     log(f"{len(written)} figure files written in {time.perf_counter() - t1:.1f}s")
     from lnanalysis.pipeline.notebooks import briefing_notebooks, execute_all
 

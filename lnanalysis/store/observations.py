@@ -32,7 +32,6 @@ from lnanalysis.reference.regions import region_code
 from lnanalysis.reference.sources import classify_family, classify_status, publication_date
 from lnanalysis.reference.tiers import classify_tier, tiers
 from lnanalysis.reference.units import convert
-from lnanalysis.trend.calibration import Calibration
 
 STATUSES = ("preliminary", "final", "revised")
 OBS_COLUMNS = [
@@ -298,11 +297,6 @@ def load_observations(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
 def load_preferred(processed_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Return ``data/processed/preferred.csv``: one chosen value per region, indicator, year."""
     return _load(processed_dir / "preferred.csv")
-
-
-def load_calibration(processed_dir: Path = PROCESSED_DIR) -> Calibration | None:
-    """Return the band calibration the briefing wrote (``calibration.csv``), or None."""
-    return Calibration.read(processed_dir / "calibration.csv")
 
 
 def _load(path: Path) -> pd.DataFrame:

@@ -290,7 +290,7 @@ def _projection(target, exact, ind, threshold, reasons, models, calibration) -> 
         "projected": row["value"],
         "projected_lo80": row["lo80"],
         "projected_hi80": row["hi80"],
-        "models_used": ", ".join(sorted(set(proj.table["model"]) - {"combination"})),
+        "models_used": ", ".join(proj.models),
         "models_skipped": "; ".join(f"{k}: {v}" for k, v in proj.skipped.items()),
         "projection_flags": row["flags"],
         "projection": proj,  # the full projection, for charts (not a scorecard column)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.core.config import load_yaml
 from lnanalysis.store.asof import vintages
-from lnanalysis.store.observations import load_calibration
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.metrics import ACHIEVED
 from lnanalysis.targets.registry import load_registry
@@ -40,17 +40,26 @@ def call(assessment: dict) -> str:
     return "no call"
 
 
-def replay_table(obs: pd.DataFrame, calibration: Calibration | None = None) -> pd.DataFrame:
-    """One row per replayed series and year: the call of the time and the outcome."""
-    calibration = calibration if calibration is not None else load_calibration()
+def replay_table(
+    obs: pd.DataFrame, calibrations: dict[int | None, Calibration] | None = None
+) -> pd.DataFrame:
+    """One row per replayed series and year: the call of the time and the outcome.
+
+    Each year's call uses the calibration known then (``calibrations`` by as-of year,
+    else computed from that year's vintage); the outcome uses today's.
+    """
+    calibrations = dict(calibrations or {})
     cfg = load_yaml("replay.yaml")
     registry = load_registry()
     tables = vintages(obs, cfg["years"])
     today = tables[None]
+    for year in [None, *cfg["years"]]:
+        if calibrations.get(year) is None:
+            calibrations[year] = calibration_for(obs, year, pref=tables[year])
     rows = []
     for spec in cfg["series"]:
         target = registry.get(spec["target"])
-        outcome = assess_target(target, today, actual_pref=today, calibration=calibration)
+        outcome = assess_target(target, today, actual_pref=today, calibration=calibrations[None])
         for year in cfg["years"]:
             traj = trajectory(
                 target,
@@ -58,7 +67,7 @@ def replay_table(obs: pd.DataFrame, calibration: Calibration | None = None) -> p
                 as_of=year,
                 indicator=spec.get("indicator"),
                 tables=tables,
-                calibration=calibration,
+                calibration=calibrations[year],
             )
             a = traj.assessment
             verdict = call(a)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.asof import vintage
-from lnanalysis.store.observations import load_calibration, load_observations
+from lnanalysis.store.observations import load_observations
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.registry import Registry, load_registry
 from lnanalysis.trend.calibration import Calibration
@@ -84,13 +85,15 @@ def scorecard(
     ``baseline_year`` overrides the baseline of growth targets only (the doubling has
     no base year in the plan; 2015 is the default and 2014 the alternative).
     ``pref_now``, today's preferred table, can be passed to avoid recomputing it.
-    ``calibration`` defaults to the table the briefing wrote (``calibration.csv``).
+    ``calibration`` defaults to the one known at ``as_of`` (no look-ahead), from a
+    backtest on that vintage (:func:`lnanalysis.backtest.calibrate.calibration_for`).
     """
-    calibration = calibration if calibration is not None else load_calibration()
     registry = registry or load_registry()
     obs = load_observations() if obs is None else obs
     pref_now = vintage(obs, None) if pref_now is None else pref_now
     pref_then = pref_now if as_of is None else vintage(obs, as_of)
+    if calibration is None:
+        calibration = calibration_for(obs, as_of, pref=pref_then)
     rows = []
     for t in registry:
         by = baseline_year if t.kind == "growth_multiple" else None

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.core.errors import LnAnalysisError
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.store.asof import vintage
-from lnanalysis.store.observations import exact_rows, load_calibration
+from lnanalysis.store.observations import exact_rows
 from lnanalysis.targets.assess import assess_target
 from lnanalysis.targets.registry import Target
 from lnanalysis.trend.calibration import Calibration
@@ -78,7 +79,7 @@ def trajectory(
     second definition); the assessment then uses that series, and says so.
     ``tables`` maps as-of years (None: today) to preferred tables already built
     (:func:`lnanalysis.store.asof.vintages`); missing ones are built here.
-    ``calibration`` defaults to the table the briefing wrote (``calibration.csv``).
+    ``calibration`` defaults to the one known at ``as_of`` (no look-ahead).
     """
     if not target.is_quantified:
         raise LnAnalysisError(f"{target.id} is a qualitative milestone: nothing to plot")
@@ -98,7 +99,9 @@ def trajectory(
         baseline_year=baseline_year,
         region=region,
         models=models,
-        calibration=calibration if calibration is not None else load_calibration(),
+        calibration=calibration
+        if calibration is not None
+        else calibration_for(obs, as_of, pref=pref_then),
     )
     rows = exact_rows(pref_then, ind.id, region).sort_values("year")
     cutoff = as_of if as_of is not None else target.target_year + 100

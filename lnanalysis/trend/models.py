@@ -105,6 +105,8 @@ def ets(years, y, to_years) -> ModelForecast:
         flags.append("not converged")
     if min(res.smoothing_level, res.smoothing_trend) < 1e-4:
         flags.append("smoothing parameter at 0")
+    if min(abs(res.damping_trend - 0.8), abs(res.damping_trend - 0.98)) < 1e-3:
+        flags.append("damping at bound")
     idx = (np.asarray(to_years) - years[-1] - 1).astype(int)
     return ModelForecast(
         "ets",
@@ -128,6 +130,28 @@ def theta(years, y, to_years) -> ModelForecast:
 
 
 _FUNCS = {"drift": drift, "loglinear": loglinear, "ets": ets, "theta": theta}
+# Flags that make a fit degenerate: it is left out of the combination (reason reported)
+DEGENERATE = ("smoothing parameter at 0", "damping at bound", "not converged")
+
+
+def usable(fits: list[ModelForecast]) -> tuple[list[ModelForecast], dict[str, str]]:
+    """Split fits into those the combination uses and the degenerate ones, with reasons.
+
+    A fit with a degenerate flag (a smoothing parameter at 0, the damping at a bound,
+    no convergence) is dropped, unless every fit is degenerate: then all are kept.
+    """
+    bad = {f.model: [x for x in f.flags if x in DEGENERATE] for f in fits}
+    kept = [f for f in fits if not bad[f.model]]
+    if not kept:
+        return list(fits), {}
+    dropped = {m: f"degenerate fit ({', '.join(why)}): left out of the combination"
+               for m, why in bad.items() if why}  # fmt: skip
+    return kept, dropped
+
+
+def model_set(fits: list[ModelForecast]) -> str:
+    """Return the label of a set of models as calibration tables key it: 'drift+ets+theta'."""
+    return "+".join(sorted(f.model for f in fits))
 
 
 def fit_models(

@@ -15,7 +15,7 @@ from scipy import stats
 
 from lnanalysis.core.errors import InsufficientDataError, ModelError
 from lnanalysis.trend.calibration import Calibration
-from lnanalysis.trend.models import MODELS, ModelForecast, Z, fit_models
+from lnanalysis.trend.models import MODELS, ModelForecast, Z, fit_models, model_set, usable
 from lnanalysis.trend.transforms import Transform, transform_for
 
 LEVELS = (0.80, 0.95)
@@ -29,6 +29,7 @@ class Projection:
     skipped: dict[str, str] = field(default_factory=dict)
     transform: str = "log"
     last_year: int = 0
+    models: tuple[str, ...] = ()  # the models the combination averages
 
     def at(self, year: int, model: str = "combination") -> pd.Series:
         """Return the row of one model at one year."""
@@ -136,13 +137,16 @@ def project(
     rows = []
     for f in fits:
         rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags)
-    mean_t, se_t = combine(fits)
-    factor = None
+    kept, dropped = usable(fits)
+    skipped = {**skipped, **dropped}
+    mean_t, se_t = combine(kept)
+    factor, flags = None, []
     if calibration is not None:
-        k80 = calibration.factors(horizon, indicator, 80)
-        k95 = calibration.factors(horizon, indicator, 95)
-        factor = None if k80 is None or k95 is None else {80: k80, 95: k95}
-    flags = ["uncalibrated"] if factor is None else []
+        factor, note = calibration.lookup(horizon, indicator, model_set(kept))
+        flags += [note] if note else []
+    if factor is None and not flags:
+        flags.append("uncalibrated")
     rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
     table = pd.DataFrame(rows)
-    return Projection(table=table, skipped=skipped, transform=transform.name, last_year=last)
+    used = tuple(sorted(f.model for f in kept))
+    return Projection(table, skipped, transform.name, last_year=last, models=used)
