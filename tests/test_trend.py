@@ -171,3 +171,20 @@ def test_theta_forecast_is_continuous_where_the_ses_weight_reaches_zero():
     # the trend term then carries half the OLS slope times (h - 1 + n)
     b0 = np.polyfit(np.arange(7.0), y, 1)[0]
     np.testing.assert_allclose(at_zero, 1.0 + 0.5 * b0 * (np.arange(3) + 7), atol=1e-12)
+
+
+def test_a_declared_level_shift_is_taken_out_before_the_models_fit():
+    from lnanalysis.trend.projection import project
+
+    # SYNTHETIC: 10% growth a year, and a one-off drop of 20% in 2015
+    years = range(2008, 2019)
+    values = {y: 100 * 1.1 ** (y - 2008) * (0.8 if y >= 2015 else 1.0) for y in years}
+    s = pd.Series(values)
+    plain = project(s, 2020)
+    shifted = project(s, 2020, breaks=(2015,))
+    # on the log scale the adjusted series is a smooth 10% path at the post-drop level
+    smooth = project(pd.Series({y: 80 * 1.1 ** (y - 2008) for y in years}), 2020)
+    expected = smooth.at(2020)["value"]
+    assert shifted.at(2020)["value"] == pytest.approx(expected, rel=1e-6)
+    assert plain.at(2020)["value"] < 0.97 * expected  # the drop drags the naive trend down
+    assert "level shift at 2015" in shifted.at(2020)["flags"]

@@ -23,11 +23,12 @@ from threadpoolctl import threadpool_limits
 from lnanalysis.backtest.calibrate import subset_factors
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.paths import CACHE_DIR
+from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.regions import provinces
 from lnanalysis.store.observations import exact_rows
 from lnanalysis.trend.models import Z, fit_models, usable
-from lnanalysis.trend.projection import combine
+from lnanalysis.trend.projection import combine, level_shift
 from lnanalysis.trend.transforms import transform_for
 
 
@@ -86,10 +87,11 @@ def _series_cases(args) -> tuple[list[dict], list[dict]]:
     measure = get_indicator(ind).measure
     growth = (load_yaml("backtest.yaml")["indicators"][ind] or {}).get("required_growth")
     cases, skips, brk_skips = [], [], []
+    shifts = tuple(b.year for b in breaks_for(region, ind))
     for origin, hist, future in _windows(ind, s, brk_skips):
         t = transform_for(measure, hist.to_numpy())
-        y = t.forward(hist.to_numpy())
         years = hist.index.to_numpy(dtype=float)
+        y, _ = level_shift(years, t.forward(hist.to_numpy()), shifts)
         to_years = np.arange(origin + 1, future.index.max() + 1)
         fits, skipped = fit_models(years, y, to_years, t.name)
         skips += [
@@ -264,8 +266,11 @@ def input_hash(pref: pd.DataFrame) -> str:
     digest = hashlib.sha256(pref[cols].to_csv(index=False).encode())
     digest.update(repr(load_yaml("backtest.yaml")).encode())
     digest.update(repr(load_yaml("indicators.yaml")).encode())  # measures set the scales
-    # The code of the backtest and of every model: a model change invalidates the cache
-    for path in [Path(__file__), *sorted((Path(__file__).parent.parent / "trend").glob("*.py"))]:
+    digest.update(repr(load_yaml("breaks.yaml")).encode())
+    # The code of the backtest, of every model and of the breaks: a change invalidates the cache
+    package = Path(__file__).parent.parent
+    code = [*sorted((package / "backtest").glob("*.py")), *sorted((package / "trend").glob("*.py"))]
+    for path in [*code, package / "reference" / "breaks.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from lnanalysis.figures.style import figure_style, text
+from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.targets.trajectory import Trajectory
 
@@ -152,6 +153,23 @@ def _required(ax, traj: Trajectory, lang: str) -> None:
             ax.plot([m.year], [m.value], "^", color=TARGET, ms=7)
 
 
+def _cagr(ax, traj: Trajectory, lang: str) -> None:
+    """Mark where the pace since the baseline, continued, would end (the simple reading)."""
+    a = traj.assessment
+    v_hat = a.get("v_hat")
+    if traj.projection is None or v_hat is None or v_hat != v_hat or traj.baseline is None:
+        return
+    ax.plot(
+        [traj.target.target_year],
+        [v_hat],
+        "X",
+        color=PATH,
+        ms=8,
+        label=text("cagr_reading", lang, year=traj.baseline[0], value=_fmt(v_hat)),
+        zorder=5,
+    )
+
+
 def _clip_fan(ax, traj: Trajectory, lang: str) -> None:
     """Keep the axis on the data: a 95% band far above everything else is cut and noted."""
     proj = traj.projection
@@ -185,7 +203,19 @@ def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
         fig, ax = plt.subplots(figsize=(7.2, 4.6), layout="constrained")
         _projection(ax, traj, lang)
         _required(ax, traj, lang)
+        _cagr(ax, traj, lang)
         _observed(ax, traj, lang)
+        for brk in breaks_for(traj.region, traj.indicator):
+            ax.axvline(brk.year - 0.5, color=TARGET, lw=0.8, ls=":")
+            ax.annotate(
+                text("break_line", lang, year=brk.year),
+                (brk.year - 0.5, 0.02),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                color=TARGET,
+                ha="right",
+                rotation=90,
+            )
         if traj.as_of is not None:
             ax.axvline(traj.as_of + 0.5, color="#999999", lw=0.8, ls="--")
             ax.annotate(

@@ -63,11 +63,16 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Compact scorecard: statuses in words, key numbers rounded to 3 significant digits."""
     out = pd.DataFrame(
         {
-            "target": card["label_zh"] if lang == "zh" else card["target_id"],
+            "target": (card["label_zh"] if lang == "zh" else card["target_id"])
+            + card["proxy"]
+            .fillna(False)
+            .astype(bool)
+            .map(lambda p: f" ({label('proxy', lang)})" if p else ""),
             "latest": card["latest_value"].map(sig),
             "year": card["latest_year"].astype("Int64"),
             "target_value": card["target_value"].map(sig),
             "projected_2020": card["projected"].map(sig),
+            "cagr_2020": card["v_hat"].map(sig),
             "band80": [
                 "" if pd.isna(lo) else f"{sig(lo)}–{sig(hi)}"
                 for lo, hi in zip(card["projected_lo80"], card["projected_hi80"], strict=True)
@@ -108,16 +113,29 @@ def verdict(traj) -> str:
     ]
     if traj.threshold is not None:
         parts.append(f"against a target of {sig(traj.threshold)} by {traj.target.target_year}")
+    if a.get("proxy"):
+        parts.append(f"(on the proxy series {a.get('series')})")
     status = a.get("status_eurostat")
-    if status in ACHIEVED:
+    if status in ("met", "missed"):
+        parts.append(
+            f"— the target year is reached: {label(status)}, at "
+            f"{a.get('pct_of_target', np.nan):.1f}% of the target"
+        )
+        if not pd.isna(a.get("met_year", np.nan)):
+            parts.append(f"(first met in {int(a['met_year'])})")
+    elif status in ACHIEVED:
         parts.append(f"— already met in {a.get('met_year')}")
     elif traj.projection is not None and not pd.isna(a.get("p_meet", np.nan)):
         end = traj.projection.iloc[-1]
+        uncalibrated = "uncalibrated" in str(a.get("projection_flags") or "")
         parts.append(
             f"— the trend pointed to {sig(end['value'])} (80% band {sig(end['lo80'])}–"
-            f"{sig(end['hi80'])}), a {a['p_meet']:.0%} chance of meeting it; status: "
-            f"{label(status)}"
+            f"{sig(end['hi80'])}{', uncalibrated' if uncalibrated else ''}), a "
+            f"{a['p_meet']:.0%} chance of meeting it"
         )
+        if not pd.isna(a.get("v_hat", np.nan)):
+            parts.append(f"; the pace since the baseline alone pointed to {sig(a['v_hat'])}")
+        parts.append(f"; status: {label(status)}")
     else:
         parts.append(f"— status: {label(status or 'no_data')}")
     outcome = a.get("ex_post")
@@ -127,7 +145,7 @@ def verdict(traj) -> str:
         )
     else:
         parts.append(".")
-    return " ".join(parts).replace(" .", ".").replace(" — ", " — ")
+    return " ".join(parts).replace(" .", ".").replace(" ;", ";")
 
 
 def key_numbers(traj) -> pd.Series:
@@ -146,6 +164,7 @@ def key_numbers(traj) -> pd.Series:
             + (f" ({a['latest_year']})" if a.get("latest_year") else ""),
             "target": sig(traj.threshold),
             "projected": "" if end is None else sig(end["value"]),
+            "cagr_reading": "" if pd.isna(a.get("v_hat", np.nan)) else sig(a["v_hat"]),
             "band80": "" if end is None else f"{sig(end['lo80'])}–{sig(end['hi80'])}",
             "band95": "" if end is None else f"{sig(end['lo95'])}–{sig(end['hi95'])}",
             "p_meet": "" if pd.isna(a.get("p_meet", np.nan)) else f"{a['p_meet']:.2f}",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.errors import LnAnalysisError
+from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.units import conversion_factor
 from lnanalysis.store.observations import is_exact
@@ -168,7 +169,11 @@ def assess_target(
     if stand_in.get("status_eurostat") in NO_STATUS:
         return rec
     why = f"own series: {own}; assessed on the proxy {target.proxy}: {target.proxy_reason}"
-    return stand_in | {"indicator": target.indicator, "proxy": True, "reason": why}
+    # The outcome is the target's own: judged on its own series where it has a value
+    outcome = {k: rec[k] for k in ("actual_value", "ex_post") if k in rec and k in stand_in}
+    if rec.get("ex_post") in (None, "unknown"):
+        outcome = {}
+    return stand_in | outcome | {"indicator": target.indicator, "proxy": True, "reason": why}
 
 
 # Statuses that say the series could not be judged (a proxy may then stand in)
@@ -264,12 +269,13 @@ def _assess(
         rec |= _outcome("met" if met else "missed")
         rec["pct_of_target"] = 100 * value / threshold if threshold else NAN
         reasons.append(f"the target year {target.target_year} is reached: the outcome is known")
-    rec |= _projection(target, exact, ind, threshold, reasons, models, calibration)
+    breaks = tuple(b.year for b in breaks_for(region, target.indicator))
+    rec |= _projection(target, exact, ind, threshold, reasons, models, calibration, breaks)
     rec["reason"] = "; ".join(r for r in reasons if r)
     return rec | _ex_post(target, actual_pref, region, threshold, rec)
 
 
-def _projection(target, exact, ind, threshold, reasons, models, calibration) -> dict:
+def _projection(target, exact, ind, threshold, reasons, models, calibration, breaks) -> dict:
     if exact.empty or exact["year"].iloc[-1] >= target.target_year:
         return {}
     series = exact.set_index("year")["value"].astype(float)
@@ -281,6 +287,7 @@ def _projection(target, exact, ind, threshold, reasons, models, calibration) -> 
             models=models,
             calibration=calibration,
             indicator=target.indicator,
+            breaks=breaks,
         )
     except LnAnalysisError as exc:
         reasons.append(f"no projection: {exc}")

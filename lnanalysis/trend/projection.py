@@ -88,6 +88,37 @@ def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
     return rows
 
 
+def level_shift(
+    years: np.ndarray, y: np.ndarray, breaks: tuple[int, ...]
+) -> tuple[np.ndarray, list]:
+    """Move the values before each break by the jump in excess of the usual change.
+
+    The jump is the change into the break year (both years observed) minus the median
+    year-on-year change of the other consecutive years; returns the adjusted series
+    and a note per break applied.
+
+    >>> y2, notes = level_shift(np.array([1.0, 2, 3, 4]), np.array([1.0, 1.1, 0.7, 0.8]), (3,))
+    >>> [round(float(v), 2) for v in y2], notes
+    ([0.5, 0.6, 0.7, 0.8], ['level shift at 3 (-0.50) taken out before fitting'])
+    """
+    y = y.astype(float).copy()
+    notes = []
+    for b in sorted(breaks):
+        at = np.flatnonzero(years == b)
+        before = np.flatnonzero(years == b - 1)
+        if not len(at) or not len(before):
+            continue
+        steps = np.diff(y)
+        consecutive = np.diff(years) == 1
+        usual = np.median(
+            np.delete(steps[consecutive], np.flatnonzero(years[1:][consecutive] == b))
+        )
+        jump = y[at[0]] - y[before[0]] - usual
+        y[years < b] += jump
+        notes.append(f"level shift at {b} ({jump:+.2f}) taken out before fitting")
+    return y, notes
+
+
 def project(
     series: pd.Series,
     to_year: int,
@@ -96,6 +127,7 @@ def project(
     models: tuple[str, ...] = MODELS,
     calibration: Calibration | None = None,
     indicator: str | None = None,
+    breaks: tuple[int, ...] = (),
 ) -> Projection:
     """Project ``series`` (indexed by year) to every year up to ``to_year``.
 
@@ -114,6 +146,8 @@ def project(
         without them the bands are the models' own and are flagged 'uncalibrated'.
     indicator : str, optional
         Indicator id, to pick indicator-specific calibration factors.
+    breaks : tuple of int
+        Years of declared level shifts (``config/breaks.yaml``); see :func:`level_shift`.
 
     Raises
     ------
@@ -124,6 +158,7 @@ def project(
     years = s.index.to_numpy(dtype=float)
     transform = transform_for(measure, s.to_numpy())
     y = transform.forward(s.to_numpy())
+    y, shift_notes = level_shift(years, y, breaks)
     last = int(years[-1]) if len(years) else 0
     to_years = np.arange(last + 1, to_year + 1)
     if len(to_years) == 0:
@@ -140,11 +175,11 @@ def project(
     kept, dropped = usable(fits)
     skipped = {**skipped, **dropped}
     mean_t, se_t = combine(kept)
-    factor, flags = None, []
+    factor, flags = None, list(shift_notes)
     if calibration is not None:
         factor, note = calibration.lookup(horizon, indicator, model_set(kept))
         flags += [note] if note else []
-    if factor is None and not flags:
+    if factor is None and not any("not estimable" in x for x in flags):
         flags.append("uncalibrated")
     rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
     table = pd.DataFrame(rows)
