@@ -10,7 +10,7 @@ from scipy import stats
 from statsmodels.tsa.arima.model import ARIMA
 
 from lnanalysis.core.errors import InsufficientDataError, ModelError
-from lnanalysis.trend.models import Z80, fit_forecast
+from lnanalysis.trend.models import Z, Z80, fit_forecast
 from lnanalysis.trend.projection import project
 from lnanalysis.trend.theta import theta_forecast
 
@@ -63,6 +63,11 @@ def test_loglinear_interval_equals_statsmodels_obs_ci():
     frame = pred.summary_frame(alpha=0.2)
     assert f.mean == pytest.approx(frame["mean"].to_numpy(), abs=1e-6)
     assert f.mean + Z80 * f.se == pytest.approx(frame["obs_ci_upper"].to_numpy(), abs=1e-6)
+    # the 95% interval has its own t quantile, not the 80% band's scale
+    frame95 = pred.summary_frame(alpha=0.05)
+    upper95 = f.mean + Z[95] * f.se95
+    assert upper95 == pytest.approx(frame95["obs_ci_upper"].to_numpy(), abs=1e-6)
+    assert (upper95 > f.mean + Z[95] * f.se).all()
 
 
 def test_too_short_or_gappy_series_are_refused_with_a_reason():

@@ -171,27 +171,80 @@ def score(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = None) -> p
     naive = cases[cases["model"] == "drift"].set_index(
         ["indicator", "region", "origin", "horizon"]
     )["abs_err"]
+    cases["year"] = cases["origin"] + cases["horizon"]
     rows = []
     for (ind, model, h), g in cases.groupby(["indicator", "model", "horizon"], sort=True):
-        ref = naive.reindex(
-            pd.MultiIndex.from_frame(g[["indicator", "region", "origin", "horizon"]])
+        ref = pd.Series(
+            naive.reindex(
+                pd.MultiIndex.from_frame(g[["indicator", "region", "origin", "horizon"]])
+            ).to_numpy(),
+            index=g.index,
         )
-        ok = ref.notna().to_numpy()
-        denom = ref.to_numpy()[ok].mean() if ok.any() else 0.0
-        mase = g["abs_err"].to_numpy()[ok].mean() / denom if denom > 0 else np.nan
+        ok = ref.notna()
+        denom = ref[ok].mean() if ok.any() else 0.0
+        pooled = g.loc[ok, "abs_err"].mean() / denom if denom > 0 else np.nan
+        lo, hi = _year_clustered_interval(g["year"].to_numpy(), g["in80"].to_numpy())
         rows.append(
             {
                 "indicator": ind,
                 "model": model,
                 "horizon": int(h),
                 "n": len(g),
-                "mase": mase,
+                "n_years": int(g["year"].nunique()),
+                "mase": _mase_per_series(g.loc[ok, "abs_err"], ref[ok], g.loc[ok, "region"]),
+                "mase_pooled": pooled,
                 "smape": g["smape"].mean(),
                 "coverage_80": g["in80"].mean(),
+                "coverage_80_lo": lo,
+                "coverage_80_hi": hi,
                 "coverage_95": g["in95"].mean(),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _mase_per_series(err: pd.Series, ref: pd.Series, region: pd.Series) -> float:
+    """Mean over series of each series' MASE, so that no large region dominates the scale."""
+    scale = ref.groupby(region).mean()
+    per = err.groupby(region).mean() / scale.where(scale > 0)
+    return float(per.mean()) if per.notna().any() else np.nan
+
+
+def _year_clustered_interval(years: np.ndarray, hits: np.ndarray, draws: int = 400):
+    """Return a 90% interval of a coverage rate, resampling whole target years.
+
+    Forecasts of one target year share that year's shocks across provinces, so the
+    cases are not independent; resampling years keeps that. Seeded: deterministic.
+    """
+    uniq, inv = np.unique(years, return_inverse=True)
+    if len(uniq) < 2:
+        return np.nan, np.nan
+    sums = np.bincount(inv, weights=hits.astype(float))
+    counts = np.bincount(inv)
+    rng = np.random.default_rng(20150803)
+    pick = rng.integers(0, len(uniq), size=(draws, len(uniq)))
+    rates = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    return float(np.quantile(rates, 0.05)), float(np.quantile(rates, 0.95))
+
+
+def coverage_by_year(cases: pd.DataFrame, factors: dict[int, pd.Series]) -> pd.DataFrame:
+    """Calibrated coverage of the combination's bands by indicator and target year."""
+    comb = cases["model"] == "combination"
+    sel = cases[comb].assign(year=lambda d: d["origin"] + d["horizon"])
+    for level in (80, 95):
+        sel[f"in{level}"] = sel["z"].abs() <= Z[level] * factors[level].reindex(sel.index)
+    out = (
+        sel.groupby(["indicator", "year"], sort=True)
+        .agg(
+            n=("z", "size"),
+            n_regions=("region", "nunique"),
+            coverage_80=("in80", "mean"),
+            coverage_95=("in95", "mean"),
+        )
+        .reset_index()
+        .rename(columns={"year": "target_year"})
+    )
+    return out
 
 
 def binary_scores(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = None) -> pd.DataFrame:
@@ -213,8 +266,10 @@ def binary_scores(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = No
                 "n",
                 "met_rate",
                 "called_met_rate",
+                "mean_p_meet",
                 "accuracy",
                 "brier",
+                "brier_skill",
             ]
         )
     k80 = (
@@ -227,15 +282,20 @@ def binary_scores(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = No
     sel["called"] = sel["p_meet"] >= 0.5
     rows = []
     for (ind, h), g in sel.groupby(["indicator", "horizon"], sort=True):
+        base = g["met"].mean()
+        brier = ((g["p_meet"] - g["met"]) ** 2).mean()
         rows.append(
             {
                 "indicator": ind,
                 "horizon": int(h),
                 "n": len(g),
-                "met_rate": g["met"].mean(),
+                "met_rate": base,
                 "called_met_rate": g["called"].mean(),
+                "mean_p_meet": g["p_meet"].mean(),
                 "accuracy": (g["met"] == g["called"]).mean(),
-                "brier": ((g["p_meet"] - g["met"]) ** 2).mean(),
+                "brier": brier,
+                # Skill against always forecasting the base rate: 1 perfect, 0 none, < 0 worse
+                "brier_skill": 1 - brier / (base * (1 - base)) if 0 < base < 1 else np.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -288,6 +348,7 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
         "skipped": skips,
         "scores": score(cases, factors),
         "binary": binary_scores(cases, factors),
+        "coverage_by_year": coverage_by_year(cases, factors),
         "calibration": subset_factors(cases),
     }
     if cache:

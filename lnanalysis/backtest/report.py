@@ -48,3 +48,28 @@ def best_models(scores: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def skill_readings(binary: pd.DataFrame) -> list[str]:
+    """One sentence per indicator on the skill of P(meet) against the base rate.
+
+    ``binary`` is ``backtest_binary.csv``: Brier skill 0 means no better than always
+    forecasting the share of targets met; below 0, worse.
+    """
+    lines = []
+    for ind, g in binary[binary["n"] >= MIN_CASES].groupby("indicator", sort=True):
+        lo, hi = g["brier_skill"].min(), g["brier_skill"].max()
+        base_lo, base_hi = g["met_rate"].min(), g["met_rate"].max()
+        p_lo, p_hi = g["mean_p_meet"].min(), g["mean_p_meet"].max()
+        if hi <= 0.05:
+            verdict = "no skill over the base rate: read P(meet) as a rough indication only"
+        elif lo >= 0.2:
+            verdict = "clear skill over the base rate"
+        else:
+            verdict = "little and uneven skill over the base rate"
+        lines.append(
+            f"{ind}: Brier skill {lo:+.2f} to {hi:+.2f} across horizons — {verdict}. "
+            f"Targets at the doubling pace were met in {base_lo:.0%}–{base_hi:.0%} of cases, "
+            f"while the mean P(meet) was {p_lo:.0%}–{p_hi:.0%}."
+        )
+    return lines

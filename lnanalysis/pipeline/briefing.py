@@ -65,6 +65,7 @@ def briefing_tables(
         "backtest_scores": result["scores"],
         "backtest_skipped": result["skipped"],
         "backtest_binary": result["binary"],
+        "backtest_coverage_by_year": result["coverage_by_year"],
         "provinces_context": context,
     }
     log(f"backtest: {len(result['cases'])} forecast cases in {time.perf_counter() - t0:.1f}s")

@@ -36,6 +36,7 @@ class ModelForecast:
     se: np.ndarray
     fitted: np.ndarray
     flags: tuple[str, ...] = field(default_factory=tuple)
+    se95: np.ndarray | None = None  # where the 95% band needs its own scale (t quantiles)
 
 
 def _check(model: str, years: np.ndarray, y: np.ndarray) -> None:
@@ -74,10 +75,12 @@ def loglinear(years, y, to_years) -> ModelForecast:
     lever = np.einsum("ij,jk,ik->i", x0, xtx_inv, x0)
     # Scale the t-based half-width to a normal-equivalent se, so that every model's
     # se gives its own 80% interval with the normal quantile.
-    tq = stats.t.ppf(0.9, df)
-    se = np.sqrt(s2 * (1 + lever)) * tq / Z80
+    sd = np.sqrt(s2 * (1 + lever))
+    se = sd * stats.t.ppf(0.9, df) / Z80
+    se95 = sd * stats.t.ppf(0.975, df) / Z[95]  # the 95% band has its own t quantile
     flags = ("zero variance",) if s2 <= 0 else ()
-    return ModelForecast("loglinear", np.asarray(to_years), x0 @ beta, se, x @ beta, flags)
+    mean = x0 @ beta
+    return ModelForecast("loglinear", np.asarray(to_years), mean, se, x @ beta, flags, se95)
 
 
 def _half_width_se(lower, upper, alpha=0.2) -> np.ndarray:

@@ -63,8 +63,13 @@ def combine(forecasts: list[ModelForecast]) -> tuple[np.ndarray, np.ndarray]:
     return means.mean(axis=0), np.sqrt(variances.mean(axis=0))
 
 
-def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
-    """One row per year; ``factor`` maps each band level (80, 95) to factors per horizon."""
+def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None, se95_t=None):
+    """One row per year; ``factor`` maps each band level (80, 95) to factors per horizon.
+
+    ``se95_t`` is the scale of an uncalibrated 95% band where it differs from the 80%
+    band's (the t quantiles of the log-linear trend); a calibrated band uses ``se_t``
+    with its own factor, as the backtest measured it.
+    """
     rows = []
     for i, year in enumerate(years):
         k = 1.0 if factor is None else factor[80][i]
@@ -82,8 +87,9 @@ def _rows(model, years, mean_t, se_t, horizon, transform, flags, factor=None):
             pct = round(level * 100)
             z = Z[pct]
             kl = 1.0 if factor is None else factor[pct][i]
-            row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * se_t[i] * kl))
-            row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * se_t[i] * kl))
+            scale = se95_t[i] if pct == 95 and factor is None and se95_t is not None else se_t[i]
+            row[f"lo{pct}"] = float(transform.inverse(mean_t[i] - z * scale * kl))
+            row[f"hi{pct}"] = float(transform.inverse(mean_t[i] + z * scale * kl))
         rows.append(row)
     return rows
 
@@ -171,7 +177,7 @@ def project(
     horizon = (to_years - last).astype(int)
     rows = []
     for f in fits:
-        rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags)
+        rows += _rows(f.model, to_years, f.mean, f.se, horizon, transform, f.flags, None, f.se95)
     kept, dropped = usable(fits)
     skipped = {**skipped, **dropped}
     mean_t, se_t = combine(kept)
@@ -181,7 +187,8 @@ def project(
         flags += [note] if note else []
     if factor is None and not any("not estimable" in x for x in flags):
         flags.append("uncalibrated")
-    rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor)
+    se95_t = np.sqrt(np.mean([(f.se if f.se95 is None else f.se95) ** 2 for f in kept], axis=0))
+    rows += _rows("combination", to_years, mean_t, se_t, horizon, transform, flags, factor, se95_t)
     table = pd.DataFrame(rows)
     used = tuple(sorted(f.model for f in kept))
     return Projection(table, skipped, transform.name, last_year=last, models=used)
