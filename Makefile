@@ -17,8 +17,8 @@ help: ## List the targets with a one-line description each
 $(STAMP): requirements-lock.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
-	@# Put the project on the venv's path (a .pth file: no build step, nothing downloaded)
-	$(PY) -c "import site, sys; open(site.getsitepackages()[0] + '/lnanalysis.pth', 'w').write(sys.argv[1] + '\\n')" "$(CURDIR)"
+	@# The project itself, editable, with its declared dependencies already pinned above
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies (done by every target that needs it)

@@ -149,6 +149,13 @@ def _parser() -> argparse.ArgumentParser:
     li.add_argument("search", nargs="?", help="an id, name or part of one")
     li.set_defaults(func=_cmd_list_indicators)
 
+    ll = sub.add_parser("list-layouts", help="the yearbook tables with a layout map")
+    ll.add_argument("search", nargs="?", help="a table id, title or file name, or part of one")
+    ll.set_defaults(func=_cmd_list_layouts)
+    cl = sub.add_parser("check-layouts", help="validate layout maps (the package's, or a file)")
+    cl.add_argument("file", nargs="?", help="a YAML file of layout maps (tables: ...) to check")
+    cl.set_defaults(func=_cmd_check_layouts)
+
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
     imp.add_argument("--version", required=True, help="dated folder name, e.g. 2026-11-28")
     imp.set_defaults(func=_cmd_import_raw)
@@ -396,6 +403,43 @@ def _cmd_list_indicators(args) -> int:
     from lnanalysis.reference.lookup import find_indicator, indicators_frame
 
     return _list(indicators_frame(), args.search, "id", find_indicator)
+
+
+def _cmd_list_layouts(args) -> int:
+    import pandas as pd
+
+    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.reference.lookup import search
+
+    rows = [
+        {"id": k, "table_zh": v.table_zh, "blocks": len(v.blocks), "file": v.file}
+        for k, v in layouts().items()
+    ]
+    _emit(search(pd.DataFrame(rows), args.search), "table")
+    return 0
+
+
+def _cmd_check_layouts(args) -> int:
+    from lnanalysis.core.config import read_yaml
+    from lnanalysis.core.paths import CONFIG_DIR
+    from lnanalysis.extract.yearbook.layouts import layout_from_spec
+
+    path = Path(args.file) if args.file else CONFIG_DIR / "yearbook_layouts.yaml"
+    doc = read_yaml(path)
+    tables = doc.get("tables") if isinstance(doc, dict) else None
+    if not isinstance(tables, dict) or not tables:
+        raise InputError("no 'tables:' mapping of layout maps", file=path)
+    for table_id, spec in tables.items():
+        try:
+            layout_from_spec(table_id, spec)
+        except LnAnalysisError as exc:
+            raise InputError(
+                exc.reason if hasattr(exc, "reason") else str(exc), file=path
+            ) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"table {table_id}: malformed entry ({exc})", file=path) from None
+    print(f"{len(tables)} layout maps in {path.name} are valid")
+    return 0
 
 
 def _cmd_import_raw(args) -> int:

@@ -171,3 +171,18 @@ def test_import_values_checks_every_row_and_never_overwrites(tmp_path):
         import_values(good, version="2026-12-04", raw_dir=raw, **meta)
     with pytest.raises(InputError, match="must be a date"):
         import_values(good, version="../../etc", raw_dir=raw, **meta)
+
+
+def test_layout_maps_are_listed_and_a_typo_in_one_is_refused(project, tmp_path):
+    listed = run(project, "list-layouts", "2013")
+    assert listed.returncode == 0 and "rd_personnel_fte_2013" in listed.stdout
+    assert run(project, "check-layouts").returncode == 0
+    bad = tmp_path / "mine.yaml"
+    bad.write_text(
+        "tables:\n  mine:\n    file: x.xls\n    table_zh: t\n    blocks:\n"
+        '      - {sheet: "1", header: [1, 2], data: [3, 4], label: A, columns: "B:C",'
+        " year: title, unitz: A1}\n",
+        encoding="utf-8",
+    )
+    result = run(project, "check-layouts", str(bad))
+    assert result.returncode == 2 and "block 1: unknown key(s) ['unitz']" in result.stderr

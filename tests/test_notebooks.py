@@ -68,3 +68,16 @@ def test_explore_notebook_has_a_papermill_parameters_cell():
     assert len(tagged) == 1
     for name in ("region", "indicator", "as_of", "models", "target_value", "target_year"):
         assert re.search(rf"^{name} = ", tagged[0].source, re.M)
+
+
+def test_notebooks_use_only_the_declared_public_api():
+    import lnanalysis
+
+    for path in briefing_notebooks():
+        cells = nbformat.read(path, as_version=4).cells
+        for cell in (c for c in cells if c.cell_type == "code"):
+            for line in re.findall(r"^(?:from|import) lnanalysis.*$", cell.source, re.M):
+                assert line.startswith("from lnanalysis import "), (path.name, line)
+                names = [n.strip() for n in line.removeprefix("from lnanalysis import ").split(",")]
+                assert set(names) <= set(lnanalysis.__all__), (path.name, names)
+                assert all(getattr(lnanalysis, n) is not None for n in names)

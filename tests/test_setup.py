@@ -61,3 +61,17 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make briefing" in readme and "make test" in readme
+
+
+def test_pyproject_declares_every_direct_dependency_with_a_range_holding_the_pin():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(r) for r in project["dependencies"]]
+    declared += [Requirement(r) for r in project["optional-dependencies"]["dev"]]
+    direct = _pins("requirements.in")
+    assert {r.name.lower() for r in declared} == set(direct)
+    for req in declared:
+        assert req.specifier.contains(direct[req.name.lower()]), req

@@ -10,7 +10,7 @@ from scipy import stats
 from statsmodels.tsa.arima.model import ARIMA
 
 from lnanalysis.core.errors import InsufficientDataError, ModelError
-from lnanalysis.trend.models import Z, Z80, fit_forecast
+from lnanalysis.trend.models import Z80, Z, fit_forecast
 from lnanalysis.trend.projection import project
 from lnanalysis.trend.theta import theta_forecast
 

@@ -102,6 +102,46 @@ def _span(spec: str) -> tuple[int, int, int]:
     return r0, c0, c1
 
 
+TABLE_KEYS = {"file", "sha256", "url", "table_zh", "table_en", "region_set", "blocks"}
+BLOCK_KEYS = {
+    "sheet", "header", "data", "label", "label_en", "columns", "year", "title", "unit",
+    "unit_en", "spans", "notes", "expect", "units",
+}  # fmt: skip
+REQUIRED_TABLE = {"file", "table_zh", "blocks"}
+REQUIRED_BLOCK = {"sheet", "header", "data", "label", "columns", "year"}
+
+
+def check_spec(table_id: str, spec: dict, where: str = "yearbook_layouts.yaml") -> None:
+    """Refuse a layout entry with an unknown or a missing key (a typo must not pass).
+
+    Raises
+    ------
+    LayoutError
+        Naming the file, the table id, the block and the keys.
+    """
+    if not isinstance(spec, dict):
+        raise LayoutError(f"table {table_id}: an entry must be a mapping", file=where)
+    for keys, known, required, what in (
+        (set(spec), TABLE_KEYS, REQUIRED_TABLE, f"table {table_id}"),
+        *(
+            (
+                set(b) if isinstance(b, dict) else set(),
+                BLOCK_KEYS,
+                REQUIRED_BLOCK,
+                f"table {table_id}, block {i}",
+            )
+            for i, b in enumerate(spec.get("blocks") or [], 1)
+        ),
+    ):
+        if keys - known:
+            raise LayoutError(
+                f"{what}: unknown key(s) {sorted(keys - known)}; known: {', '.join(sorted(known))}",
+                file=where,
+            )
+        if required - keys:
+            raise LayoutError(f"{what}: missing key(s) {sorted(required - keys)}", file=where)
+
+
 def _block(spec: dict) -> Block:
     year = spec["year"]
     if isinstance(year, dict):
@@ -130,6 +170,7 @@ def _block(spec: dict) -> Block:
 
 def layout_from_spec(table_id: str, spec: dict) -> Layout:
     """Build a layout from one entry in the format of config/yearbook_layouts.yaml."""
+    check_spec(table_id, spec)
     return Layout(
         id=table_id,
         file=spec["file"],
