@@ -4,7 +4,9 @@ Three ways over the same files, side by side in one run (best of nine interleave
 - the full tidy load (``read_yearbook``: decrypt, parse cells, headers, regions, units);
 - the bare cell parse (decrypt + python-calamine grids of every sheet, nothing else);
 - plain ``pandas.read_excel`` with openpyxl, for the .xlsx files it can read (it cannot
-  read the encrypted .xls at all).
+  read the encrypted .xls at all);
+- the tidy load with the layout inferred from the cells instead of the pinned maps (the
+  path of a table no map knows; the one dev table that states no unit gets its override).
 """
 
 from __future__ import annotations
@@ -20,10 +22,17 @@ from _common import bench, info
 
 from lnanalysis.core.paths import shared_dir
 from lnanalysis.extract.yearbook import read_yearbook
-from lnanalysis.extract.yearbook.layouts import layouts
+from lnanalysis.extract.yearbook.infer import infer_layout
+from lnanalysis.extract.yearbook.layouts import layout_from_spec, layouts
 from lnanalysis.extract.yearbook.workbook import read_grids
 
 ROUNDS = 9
+# The one dev table that states no unit (see tests/test_infer_layout.py)
+DEV_OVERRIDES = {
+    "nbs-sci-tech-yearbook-cnki/sci-papers-foreign-indexed-by-region_2017_raw-2017.xls": {
+        "units": {"C:E": "篇", "F:H": "位"}
+    }
+}
 
 
 def _best(*fns) -> list[float]:
@@ -41,8 +50,17 @@ def main() -> int:
     root = shared_dir() / "real-spreadsheets"
     files = [root / layout.file for layout in layouts().values()]
     xlsx = [f for f in files if f.suffix == ".xlsx"]
-    tidy, bare = _best(
-        lambda: [read_yearbook(f) for f in files], lambda: [read_grids(f) for f in files]
+    overrides = {root / k: v for k, v in DEV_OVERRIDES.items()}
+
+    def inferred() -> None:
+        for f in files:
+            spec = infer_layout(f, grids=read_grids(f), overrides=overrides.get(f))
+            read_yearbook(f, layout=layout_from_spec("inferred", spec))
+
+    tidy, bare, infer = _best(
+        lambda: [read_yearbook(f) for f in files],
+        lambda: [read_grids(f) for f in files],
+        inferred,
     )
     tidy_x, pandas_x = _best(
         lambda: [read_yearbook(f) for f in xlsx],
@@ -52,6 +70,7 @@ def main() -> int:
     info("yearbook_tidy_load", tidy * 1000, "ms")
     info("yearbook_bare_parse", bare * 1000, "ms")
     ok = bench("yearbook_load_vs_parse", tidy / bare, "x", "<=", 1.5)
+    ok = bench("yearbook_inferred_load_vs_parse", infer / bare, "x", "<=", 1.5) and ok
     info("yearbook_xlsx_tidy_vs_pandas_openpyxl", tidy_x / pandas_x, "x")
     return 0 if ok else 1
 

@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     ry.add_argument("--format", choices=["csv", "json"], default="csv")
     ry.add_argument("--table", default=None, help="layout id (default: found by sha256/name)")
     ry.add_argument("--password", default=None, help="for an encrypted workbook")
+    ry.add_argument(
+        "--print-layout",
+        action="store_true",
+        help="print the layout inferred from the cells, as YAML to review and save as a map",
+    )
     ry.set_defaults(func=_cmd_read_yearbook)
 
     fy = sub.add_parser("fetch-yearbooks", help="download the manifest's yearbook tables")
@@ -294,6 +299,17 @@ def _cmd_backtest(args) -> int:
 def _cmd_read_yearbook(args) -> int:
     from lnanalysis.extract.yearbook import read_yearbook
 
+    if args.print_layout:
+        import yaml
+
+        from lnanalysis.extract.yearbook.infer import infer_layout
+        from lnanalysis.extract.yearbook.workbook import read_grids
+
+        path = Path(args.file)
+        spec = infer_layout(path, grids=read_grids(path, args.password))
+        doc = {"tables": {re.sub(r"\W+", "_", path.stem).strip("_").lower(): spec}}
+        print(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), end="")
+        return 0
     result = read_yearbook(args.file, table=args.table, password=args.password)
     for cell, text in result.notes:
         print(safe_text(f"# note {cell}: {text}"), file=sys.stderr)

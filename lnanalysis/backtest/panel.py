@@ -12,6 +12,7 @@ case is estimated leaving that case's region out. The pooled factors by horizon 
 from __future__ import annotations
 
 import hashlib
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from threadpoolctl import threadpool_limits
 
 from lnanalysis.backtest.calibrate import subset_factors
 from lnanalysis.core.config import load_yaml
+from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import CACHE_DIR
+from lnanalysis.core.processes import die_with_parent
 from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.regions import provinces
@@ -119,6 +122,7 @@ def _series_cases(args) -> tuple[list[dict], list[dict]]:
 
 def _one_blas_thread() -> None:
     # The fits are tiny: BLAS threads only contend with the other worker (10x slower).
+    die_with_parent()
     threadpool_limits(1)
 
 
@@ -340,7 +344,15 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
     key = input_hash(pref)
     path = CACHE_DIR / f"backtest-{key}.pkl"
     if cache and path.exists():
-        return pd.read_pickle(path)
+        try:
+            return pd.read_pickle(path)
+        except Exception as exc:  # a torn or foreign file: it is only a cache
+            print(
+                f"[lnanalysis] discarded an unreadable backtest cache {path.name} "
+                f"({type(exc).__name__}); recomputing",
+                file=sys.stderr,
+            )
+            path.unlink(missing_ok=True)
     cases, skips = run_cases(pref, workers)
     factors = calibration_by_case(cases)
     result = {
@@ -352,6 +364,6 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
         "calibration": subset_factors(cases),
     }
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pd.to_pickle(result, path)
+        # Written to a temporary file and renamed: a killed build never leaves a torn cache
+        write_atomic(path, lambda p: pd.to_pickle(result, p))
     return result

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# A spreadsheet may run a cell as a formula when it starts with one of these (a leading
+# tab or carriage return is stripped by some programs before they look)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
@@ -38,6 +41,17 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     return [target for _, target in staged]
 
 
+def remove_stale_staging(*folders: Path) -> list[Path]:
+    """Remove the staged files (``.<name>.<random>.tmp``) a killed build left; return them."""
+    stale = []
+    for folder in folders:
+        if folder.is_dir():
+            stale += [p for p in folder.rglob(".*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` and atomically move the result to ``target``.
 
@@ -46,16 +60,23 @@ def write_atomic(target: Path, writer: Callable[[Path], None]) -> Path:
     return write_all_atomic({Path(target): writer})[0]
 
 
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
 def escape_formula(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+    r"""Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+
+    A plain signed number ('-3.2') is read as a number, not a formula, and is kept.
 
     >>> escape_formula("=HYPERLINK(1)")
     "'=HYPERLINK(1)"
-    >>> escape_formula(-3.5)
-    -3.5
+    >>> escape_formula("\t=1+1")
+    "'\t=1+1"
+    >>> escape_formula(-3.5), escape_formula("-3.5")
+    (-3.5, '-3.5')
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+        return value if _PLAIN_NUMBER.match(value) else "'" + value
     return value
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import FIGURES_DIR
+from lnanalysis.core.processes import die_with_parent
 from lnanalysis.figures import LANGS
 from lnanalysis.figures.inventory import coverage_figure
 from lnanalysis.figures.provinces import doubling_figure, provinces_figure
@@ -138,7 +139,9 @@ def build_figures(
         results = map(_render, tasks)
         if workers > 1:
             ctx = multiprocessing.get_context("fork")
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=ctx))
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent)
+            )
             results = pool.map(_render, tasks)
         for n, paths in enumerate(results, 1):
             written += paths

@@ -87,10 +87,7 @@ def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCE
     """Write the briefing's tables as one set; scorecards also go into one workbook."""
     cards = {stem: frame for stem, frame in tables.items() if stem.startswith("scorecard_")}
     write_all_atomic(
-        {
-            out_dir / f"{stem}.csv": csv_writer(frame, escape=stem in cards)
-            for stem, frame in tables.items()
-        }
+        {out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()}
     )
     sheets = {stem.removeprefix("scorecard_"): frame for stem, frame in cards.items()}
     write_xlsx(sheets, out_dir / "scorecard.xlsx")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from lnanalysis.core.config import load_yaml
-from lnanalysis.core.io import csv_writer, write_all_atomic
-from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
+from lnanalysis.core.io import csv_writer, remove_stale_staging, write_all_atomic
+from lnanalysis.core.paths import CACHE_DIR, FIGURES_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR
 from lnanalysis.extract.provenance import verify
 from lnanalysis.reference.indicators import dictionary_frame
 from lnanalysis.store.derived import compare_derived, derive
@@ -75,7 +75,11 @@ def build_data(
     }
     tables["data_diff"] = diff_preferred(old, preferred)
     # All tables are replaced together: an interrupted build leaves the previous set whole
-    write_all_atomic({out_dir / f"{stem}.csv": csv_writer(frame) for stem, frame in tables.items()})
+    # Every table may be opened in a spreadsheet: formula-like text is escaped
+    writers = {
+        out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()
+    }
+    write_all_atomic(writers)
     for line in summary(tables["data_diff"]):
         log(line)
     n_conf = len(tables["conflicts"])
@@ -105,6 +109,9 @@ def column_dictionary() -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Run the build (data only, or the whole briefing)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    stale = remove_stale_staging(PROCESSED_DIR, FIGURES_DIR, NOTEBOOKS_DIR, CACHE_DIR)
+    if stale:
+        log(f"removed {len(stale)} staged files left by an interrupted build")
     build_data()
     if "--data-only" in args:
         return 0

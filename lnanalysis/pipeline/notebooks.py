@@ -22,6 +22,7 @@ from pathlib import Path
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import CACHE_DIR, NOTEBOOKS_DIR
+from lnanalysis.core.processes import die_with_parent
 from lnanalysis.pipeline.nbdiff import CellChange, describe, diff_outputs, has_outputs
 
 # New runs whose outputs differ from the committed notebook wait here for review
@@ -107,7 +108,7 @@ def execute_all(
     paths = briefing_notebooks() if paths is None else paths
     runs: dict[str, NotebookRun] = {}
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent) as pool:
         futures = {pool.submit(execute_notebook, p, html_dir, accept): p for p in paths}
         for n, future in enumerate(as_completed(futures), 1):
             path = futures[future]

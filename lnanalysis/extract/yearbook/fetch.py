@@ -9,15 +9,16 @@ base URL. Files already in the cache with the right checksum are not fetched aga
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from lnanalysis.core.errors import ChecksumError
+from lnanalysis.core.errors import ChecksumError, InputError
 from lnanalysis.core.paths import shared_dir, yearbook_cache_dir
 from lnanalysis.extract.yearbook.layouts import Layout, layouts, sha256_of
+from lnanalysis.extract.yearbook.workbook import read_bounded
 
 
 def _source(layout: Layout, mirror: str | None) -> str:
@@ -26,6 +27,31 @@ def _source(layout: Layout, mirror: str | None) -> str:
     if "://" in mirror:
         return mirror.rstrip("/") + "/" + layout.file
     return str(Path(mirror) / layout.file)
+
+
+# No yearbook table of the manifest is larger than this; a larger answer is refused
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+TIMEOUT_SECONDS = 60
+
+
+def _download(url: str, target: Path) -> None:
+    """Stream ``url`` to ``target`` up to MAX_DOWNLOAD_BYTES; one-line errors, never a traceback."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as resp, target.open("wb") as out:
+            total = 0
+            while block := resp.read(1 << 16):
+                total += len(block)
+                if total > MAX_DOWNLOAD_BYTES:
+                    raise InputError(
+                        f"answer larger than {MAX_DOWNLOAD_BYTES / 1e6:.0f} MB: refused", file=url
+                    )
+                out.write(block)
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"cannot fetch: HTTP {exc.code} {exc.reason}", file=url) from None
+    except urllib.error.URLError as exc:
+        raise InputError(f"cannot fetch: {exc.reason}", file=url) from None
+    except (TimeoutError, OSError) as exc:
+        raise InputError(f"cannot fetch: {exc}", file=url) from None
 
 
 def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[Path, str]:
@@ -39,10 +65,9 @@ def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[P
         tmp_path = Path(tmp.name)
     try:
         if "://" in source:
-            with urllib.request.urlopen(source, timeout=60) as resp, tmp_path.open("wb") as out:
-                shutil.copyfileobj(resp, out)
+            _download(source, tmp_path)
         else:
-            shutil.copyfile(source, tmp_path)
+            tmp_path.write_bytes(read_bounded(Path(source)))
         got = sha256_of(tmp_path)
         if got != layout.sha256:
             raise ChecksumError(
@@ -70,9 +95,15 @@ def fetch_all(
 
 
 def yearbook_dir() -> Path | None:
-    """Return where the yearbook tables are: the cache when complete, else the shared copy."""
+    """Return where the yearbook tables are: the intact, complete cache, else the shared copy.
+
+    Every cached file is checked against the manifest's sha256 before it is used: a
+    changed copy is never credited to the official file.
+    """
     cache = yearbook_cache_dir()
-    if all((cache / layout.file).exists() for layout in layouts().values()):
+    known = list(layouts().values())
+    complete = all((cache / layout.file).is_file() for layout in known)
+    if complete and all(sha256_of(cache / layout.file) == layout.sha256 for layout in known):
         return cache
     shared = shared_dir() / "real-spreadsheets"
     return shared if shared.exists() else None

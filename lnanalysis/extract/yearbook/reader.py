@@ -23,7 +23,6 @@ from lnanalysis.core.errors import (
     UnknownRegionError,
     UnknownUnitError,
     ValueParseError,
-    WorkbookError,
 )
 from lnanalysis.core.parse import parse_number, parse_year
 from lnanalysis.extract.yearbook.headers import (
@@ -35,8 +34,17 @@ from lnanalysis.extract.yearbook.headers import (
     unit_text,
     year_from_title,
 )
-from lnanalysis.extract.yearbook.layouts import Block, Layout, address, col_letters, find_layout
-from lnanalysis.extract.yearbook.workbook import open_workbook
+from lnanalysis.extract.yearbook.html import looks_like_html
+from lnanalysis.extract.yearbook.infer import infer_layout
+from lnanalysis.extract.yearbook.layouts import (
+    Block,
+    Layout,
+    address,
+    col_letters,
+    find_layout,
+    layout_from_spec,
+)
+from lnanalysis.extract.yearbook.workbook import open_workbook, read_bounded
 from lnanalysis.reference.regions import region_code, region_kind
 from lnanalysis.reference.units import canonical_unit
 
@@ -358,6 +366,26 @@ def _check_keys(
             seen[key] = cell
 
 
+def _known_or_inferred(path: Path, table: str | None, data: bytes, grids) -> Layout:
+    """Return the layout map that knows the file, else one inferred from its cells."""
+    try:
+        return find_layout(path, table, hashlib.sha256(data).hexdigest())
+    except LayoutError:
+        if table is not None:
+            raise
+    try:
+        spec = infer_layout(path, grids=grids)
+    except LayoutError as exc:
+        what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
+        raise LayoutError(
+            f"{what}no layout map, and inference is not sure: {exc.reason}",
+            file=path,
+            sheet=exc.sheet,
+            cell=exc.cell,
+        ) from None
+    return layout_from_spec(f"inferred:{path.stem}", spec)
+
+
 def read_yearbook(
     path: str | Path,
     *,
@@ -388,14 +416,11 @@ def read_yearbook(
         A cell that cannot be read; the message names file, sheet and cell.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbookError(f"cannot read the file ({exc.strerror})", file=path) from None
+    data = read_bounded(path)
     digest = hashlib.sha256(data).hexdigest()
-    layout = layout or find_layout(path, table, digest)
     book = open_workbook(path, password, data)
     grids = book.grids
+    layout = layout or _known_or_inferred(path, table, data, grids)
     sheets = {}
     for block in layout.blocks:
         if block.sheet not in grids:

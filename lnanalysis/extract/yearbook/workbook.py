@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lnanalysis.core.errors import PasswordError, WorkbookError
+from lnanalysis.extract.yearbook.html import html_grids, looks_like_html
 from lnanalysis.extract.yearbook.ooxml import Package, inspect_package
 
 DEFAULT_PASSWORD = "VelvetSweatshop"
@@ -72,13 +73,44 @@ def _check_zip(data: bytes, path: Path) -> None:
         )
 
 
+# A statistical table file is a few MB at most; anything far larger is refused unread
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Return a regular file's bytes, refusing devices, pipes, folders and huge files.
+
+    Raises
+    ------
+    WorkbookError
+        Naming the file and what it is, before anything is read.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise WorkbookError(f"cannot open: {exc.strerror or exc}", file=path) from None
+    import stat
+
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+        raise WorkbookError(f"not a regular file ({kind})", file=path)
+    if info.st_size > limit:
+        raise WorkbookError(
+            f"{info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for a table",
+            file=path,
+        )
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)
+
+
 def workbook_bytes(path: Path, password: str | None = None, data: bytes | None = None) -> bytes:
     """Return the file's bytes ready for a reader: checked, and decrypted if encrypted.
 
     ``data`` are the file's bytes when the caller has already read them.
     """
     path = Path(path)
-    data = path.read_bytes() if data is None else data
+    if data is None:
+        data = read_bounded(path)
     if not data:
         raise WorkbookError("empty file", file=path)
     if data.startswith(_OLE_MAGIC):
@@ -109,6 +141,9 @@ def open_workbook(path: Path, password: str | None = None, data: bytes | None = 
     """
     from python_calamine import CalamineWorkbook
 
+    data = read_bounded(Path(path)) if data is None else data
+    if looks_like_html(data):
+        return Workbook(html_grids(data))  # a web table saved under an Excel name
     data = workbook_bytes(path, password, data)
     package = Package()
     if data.startswith(_ZIP_MAGIC):
