@@ -233,3 +233,28 @@ def test_only_values_after_the_target_year_give_no_data_under_every_scheme():
     rec = assess_target(t, pref)
     assert (rec["status_eurostat"], rec["status_un"], rec["status_china"]) == ("no_data",) * 3
     assert "no value on or before 2020" in rec["reason"]
+
+
+def test_the_base_rate_counts_provincial_windows_that_grew_as_fast():
+    from lnanalysis.reference.regions import provinces
+    from lnanalysis.targets.reference_class import base_rate
+
+    # SYNTHETIC panel: half the provinces grow 20% a year, the other half 5%
+    rows = []
+    for i, region in enumerate(provinces()):
+        rate = 0.20 if i % 2 == 0 else 0.05
+        for year in range(2010, 2016):
+            rows.append(
+                dict(
+                    indicator="x",
+                    region=region,
+                    year=year,
+                    bound="",
+                    value=1.1 * (1 + rate) ** (year - 2010),
+                )
+            )
+    panel = pd.DataFrame(rows)
+    share, n = base_rate(panel, "x", 1.1**3, 3)  # needs 10% a year for 3 years
+    fast = sum(1 for i in range(len(provinces())) if i % 2 == 0)
+    assert n == len(provinces()) * 3  # 2010-2013, 2011-2014, 2012-2015
+    assert share == pytest.approx(fast / len(provinces()))

@@ -133,6 +133,11 @@ def verdict(traj) -> str:
             f"{sig(end['hi80'])}{', uncalibrated' if uncalibrated else ''}), a "
             f"{a['p_meet']:.0%} chance of meeting it"
         )
+        if not pd.isna(a.get("base_rate", np.nan)):
+            parts.append(
+                f"(of {int(a['base_rate_windows'])} provincial windows as long, "
+                f"{a['base_rate']:.0%} grew this fast)"
+            )
         if not pd.isna(a.get("v_hat", np.nan)):
             parts.append(f"; the pace since the baseline alone pointed to {sig(a['v_hat'])}")
         parts.append(f"; status: {label(status)}")

@@ -26,6 +26,7 @@ from lnanalysis.targets.metrics import (
     progress_metrics,
     un_status,
 )
+from lnanalysis.targets.reference_class import base_rate
 from lnanalysis.targets.registry import Target
 from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS
@@ -271,6 +272,13 @@ def _assess(
         reasons.append(f"the target year {target.target_year} is reached: the outcome is known")
     breaks = tuple(b.year for b in breaks_for(region, target.indicator))
     rec |= _projection(target, exact, ind, threshold, reasons, models, calibration, breaks)
+    if threshold and "latest_value" in rec and rec["latest_year"] < target.target_year:
+        rec["base_rate"], rec["base_rate_windows"] = base_rate(
+            pref,
+            target.indicator,
+            threshold / rec["latest_value"],
+            target.target_year - rec["latest_year"],
+        )
     rec["reason"] = "; ".join(r for r in reasons if r)
     return rec | _ex_post(target, actual_pref, region, threshold, rec)
 

@@ -45,6 +45,8 @@ COLUMNS = [
     "projected_lo80",
     "projected_hi80",
     "p_meet",
+    "base_rate",
+    "base_rate_windows",
     "status_eurostat",
     "status_un",
     "status_china",
