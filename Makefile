@@ -60,6 +60,13 @@ bench: $(STAMP) ## Run every benchmark in benchmarks/ (one BENCH line per goal)
 explore: $(STAMP) ## Render the explore notebook for REGION=… INDICATOR=… (papermill)
 	$(PY) -m lnanalysis explore --region $(REGION) --indicator $(INDICATOR)
 
+browser: ## Install Debian's chromium and CJK fonts for the report's PDF and browser tests (root)
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	  else echo "make browser: run as root, or apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+	@chromium --version
+
 lab: $(STAMP) ## Open JupyterLab in the project's environment
 	$(VENV)/bin/jupyter lab notebooks
 
@@ -69,4 +76,4 @@ fetch-yearbooks: $(STAMP) ## Download the manifest's yearbook tables into the gi
 clean: ## Remove the virtual environment and caches (not data/processed or figures)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .cache
 
-.PHONY: help venv lock briefing check-processed data test test-slow lint format bench explore lab fetch-yearbooks clean
+.PHONY: help venv lock browser briefing check-processed data test test-slow lint format bench explore lab fetch-yearbooks clean

@@ -93,6 +93,18 @@ def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCE
     write_xlsx(sheets, out_dir / "scorecard.xlsx")
 
 
+def _web_report(log: Callable[[str], None]) -> None:
+    """Write the bilingual static report to report/ (and its PDFs where Chromium is found)."""
+    from lnanalysis.core.paths import CONFIG_DIR, FIGURES_DIR, ROOT
+    from lnanalysis.report.web import build_report, find_chromium
+
+    t0 = time.perf_counter()
+    written = build_report(PROCESSED_DIR, FIGURES_DIR, CONFIG_DIR, ROOT / "report")
+    pdf = "" if find_chromium() else " (no Chromium found: no PDF; see `make browser`)"
+    names = ", ".join(str(p.relative_to(ROOT)) for p in written)
+    log(f"web report written in {time.perf_counter() - t0:.1f}s: {names}{pdf}")
+
+
 def build_briefing(log: Callable[[str], None] = print, accept_notebooks: bool = False) -> None:
     """Write the briefing's tables, then draw the figures and execute the notebooks.
 
@@ -116,6 +128,7 @@ def build_briefing(log: Callable[[str], None] = print, accept_notebooks: bool = 
     t2 = time.perf_counter()
     runs = execute_all(notebooks, log=log, accept=accept_notebooks)
     log(f"{len(notebooks)} notebooks executed in {time.perf_counter() - t2:.1f}s")
+    _web_report(log)
     held = [name for name, run in runs.items() if not run.replaced]
     if held:
         log(
