@@ -17,19 +17,11 @@ import pytest
 import yaml
 
 from lnanalysis.core.paths import ROOT
-from lnanalysis.report.web import build_report, find_chromium
+from lnanalysis.report.web import CHROMIUM_FLAGS, build_report, find_chromium
 
 LANGS = ("zh", "en")
 WIDTHS = (1280, 390)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 
 # CI installs Debian's chromium (`make browser`) and sets LNANALYSIS_REQUIRE_BROWSER=1:
 # there a missing browser fails these tests; elsewhere they skip, saying why.

@@ -28,6 +28,16 @@ SCHEMES = ("status_eurostat", "status_un", "status_china")
 EMPTY_STATUSES = {"no_data", "no_evidence"}
 REGION = "LN"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+# Headless on a closed network: no sandbox (root), no GPU, and no background connections
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -844,13 +854,7 @@ def print_pdf(html_path: Path, pdf_path: Path, chromium: str, timeout: float = 1
             [
                 chromium,
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={pdf_path}",
