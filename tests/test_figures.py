@@ -26,6 +26,25 @@ def test_figure_draws_in_both_languages_without_warnings(job):
         plt.close(fig)
 
 
+@pytest.mark.parametrize("job", JOBS, ids=lambda j: j[0])
+def test_no_label_is_cut_short_and_no_panel_is_empty(job):
+    from matplotlib.text import Text
+
+    _stem, draw = job
+    for lang in LANGS:
+        fig = draw(lang)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert not [t.get_text() for t in texts if "…" in t.get_text()], "a label was shortened"
+        for ax in fig.axes:
+            drawn = ax.lines or ax.collections or ax.patches or ax.images or ax.texts
+            assert drawn, f"{_stem} ({lang}): an empty panel"
+        # every text has a real extent: nothing collapsed to nothing
+        assert all(t.get_window_extent(renderer).width > 0 for t in texts)
+        plt.close(fig)
+
+
 def test_saved_in_three_formats_and_byte_identical_on_redraw(tmp_path):
     stem, draw = JOBS[0]
     first = save_figure(draw("zh"), stem, "zh", tmp_path / "a")

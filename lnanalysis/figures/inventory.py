@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from lnanalysis.figures.style import figure_style, text
+from lnanalysis.figures.style import figure_style, text, wrap_label
 from lnanalysis.reference.indicators import get_indicator
 
 
@@ -24,7 +24,8 @@ def coverage_figure(cov: pd.DataFrame, lang: str) -> Figure:
             aspect="auto",
             interpolation="none",
         )
-        ax.set_yticks(range(len(cov)), [n[:48] for n in names], fontsize=6.5)
+        width = 26 if lang == "zh" else 52
+        ax.set_yticks(range(len(cov)), [wrap_label(n, width, lang) for n in names], fontsize=6)
         ax.set_xticks(range(len(cov.columns)), cov.columns, fontsize=7, rotation=90)
         ax.set_xticks([x - 0.5 for x in range(len(cov.columns))], minor=True)
         ax.set_yticks([y - 0.5 for y in range(len(cov))], minor=True)

@@ -61,7 +61,14 @@ def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[d
     trajectory (named by the target id) unless figures.yaml already draws it; a
     newly registered target is drawn without editing figures.yaml.
     """
-    specs = list(load_yaml("figures.yaml")["trajectories"])
+    # A series with no exact value gets no (empty) chart: it is listed as missing instead
+    specs = [
+        s
+        for s in load_yaml("figures.yaml")["trajectories"]
+        if not exact_rows(
+            pref, s.get("indicator") or registry.get(s["target"]).indicator, region
+        ).empty
+    ]
     variants = {"as_of", "indicator", "baseline_year"}
     drawn = {s["target"] for s in specs if not variants & set(s)}
     for target in registry:
@@ -147,4 +154,19 @@ def build_figures(
             written += paths
             if n % len(LANGS) == 0:
                 log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
+    stale = _remove_stale(out_dir, {p.name for p in written})
+    if stale:
+        log(f"removed {len(stale)} files of figures no longer drawn ({', '.join(sorted(stale))})")
     return written
+
+
+def _remove_stale(out_dir: Path, current: set[str]) -> set[str]:
+    """Remove figure files the build no longer draws (e.g. a chart for a series now missing)."""
+    stale = set()
+    formats = tuple(f".{ext}" for ext in load_yaml("figures.yaml")["formats"])
+    for lang in LANGS:
+        for path in (out_dir / lang).glob("*"):
+            if path.suffix in formats and path.name not in current:
+                path.unlink()
+                stale.add(path.stem)
+    return stale

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from lnanalysis.core.formats import sig
-from lnanalysis.figures.style import figure_style, status_colour, text
+from lnanalysis.figures.style import figure_style, status_colour, text, wrap_label
 from lnanalysis.targets.metrics import label
 
 
@@ -18,6 +16,10 @@ def _value(v, unit) -> str:
     if v is None or pd.isna(v):
         return "—"
     return sig(v) + ("" if unit is None or pd.isna(unit) else f" {unit}")
+
+
+# Height of one target's row: room for a label wrapped onto two lines
+ROW_INCHES = 0.30
 
 
 def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) -> Figure:
@@ -31,8 +33,8 @@ def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) ->
         ("col_outcome", 0.89, 0.11),
     ]
     with figure_style():
-        fig = plt.figure(figsize=(9.5, 0.26 * n + 1.2))
-        ax = fig.add_axes((0.01, 0.01, 0.98, 0.98 - 0.9 / (0.26 * n + 1.2)))
+        fig = plt.figure(figsize=(9.5, ROW_INCHES * n + 1.2))
+        ax = fig.add_axes((0.01, 0.01, 0.98, 0.98 - 0.9 / (ROW_INCHES * n + 1.2)))
         ax.set_xlim(0, 1)
         ax.set_ylim(n, -1)
         ax.axis("off")
@@ -40,14 +42,10 @@ def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) ->
             ax.text(x + 0.005, -0.5, text(key, lang), fontsize=8, va="center", color="#222222")
         for i, row in enumerate(card.itertuples(index=False)):
             name = row.label_zh if lang == "zh" else row.name_en
-            width = 34 if lang == "zh" else 70
-            ax.text(
-                0.005,
-                i + 0.5,
-                textwrap.shorten(str(name), width, placeholder="…"),
-                fontsize=7,
-                va="center",
-            )
+            if getattr(row, "proxy", False) is True:
+                name = f"{name} ({text('proxy_tag', lang)})"
+            width = 40 if lang == "zh" else 92
+            ax.text(0.005, i + 0.5, wrap_label(name, width, lang), fontsize=6.5, va="center")
             status = row.status_eurostat
             ax.add_patch(Rectangle((0.46, i + 0.1), 0.195, 0.8, color=status_colour(status)))
             ax.text(0.465, i + 0.5, label(status, lang), fontsize=7, va="center")

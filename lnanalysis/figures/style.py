@@ -7,6 +7,7 @@ lacks), so Chinese renders without any system font.
 
 from __future__ import annotations
 
+import textwrap
 from contextlib import contextmanager
 from functools import cache
 
@@ -59,3 +60,19 @@ def status_colour(status: str) -> str:
     """Return the colour of a status (grey when it has none)."""
     cfg = load_yaml("figure_labels.yaml")
     return cfg["status_colours"].get(status, cfg["default_colour"])
+
+
+def wrap_label(label: str, width: int, lang: str) -> str:
+    r"""Wrap a label onto lines of ``width`` characters, never cutting it short.
+
+    Chinese has no spaces to break at, so it is wrapped by characters.
+
+    >>> wrap_label("战略性新兴产业主营业务收入占比达到20%以上", 10, "zh")
+    '战略性新兴产业主营业\n务收入占比达到20%\n以上'
+    >>> wrap_label("Strategic emerging industries reach 20%", 20, "en")
+    'Strategic emerging\nindustries reach 20%'
+    """
+    label = str(label)
+    if lang == "zh":
+        return "\n".join(label[i : i + width] for i in range(0, len(label), width)) or label
+    return "\n".join(textwrap.wrap(label, width, break_long_words=False)) or label

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from itertools import pairwise
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from lnanalysis.figures.style import figure_style, text
+from lnanalysis.figures.style import figure_style, text, wrap_label
 from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.targets.trajectory import Trajectory
@@ -59,6 +60,12 @@ def source_note(titles: list[str], lang: str, width: int = 120) -> str:
     return "\n".join(textwrap.wrap(f"{head}{sep}{body}", wrap))
 
 
+def _target_text(traj: Trajectory) -> str:
+    """Return the target as the plan states it: a range shows both ends."""
+    rng = traj.target.target_range
+    return f"{_fmt(rng[0])}–{_fmt(rng[1])}" if rng else _fmt(traj.threshold)
+
+
 def _fmt(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -82,7 +89,7 @@ def _observed(ax, traj: Trajectory, lang: str) -> None:
             label=text(f"observed_{status}", lang),
             zorder=4,
         )
-    ax.plot(obs["year"], obs["value"], "-", color=OBSERVED, lw=1.2, zorder=3)
+    _connect(ax, obs, lang)
     if len(traj.later):
         ax.plot(
             traj.later["year"],
@@ -93,6 +100,80 @@ def _observed(ax, traj: Trajectory, lang: str) -> None:
             lw=0.8,
             label=text("later_actual", lang, as_of=traj.as_of),
             zorder=4,
+        )
+
+
+def _connect(ax, obs, lang: str) -> None:
+    """Join consecutive years with a solid line; a gap of missing years only with a dotted one."""
+    points = list(zip(obs["year"], obs["value"], strict=True))
+    gap_label = text("gap", lang)
+    for (y0, v0), (y1, v1) in pairwise(points):
+        solid = y1 - y0 == 1
+        ax.plot(
+            [y0, y1],
+            [v0, v1],
+            "-" if solid else ":",
+            color=OBSERVED,
+            lw=1.2 if solid else 0.9,
+            alpha=1 if solid else 0.6,
+            zorder=3,
+            label=None if solid else gap_label,
+        )
+        if not solid:
+            gap_label = None  # one legend entry for every gap
+
+
+def title_of(traj: Trajectory, lang: str) -> str:
+    """Return the title: the target and its status (met or missed with the share, or the trend)."""
+    from lnanalysis.targets.metrics import label as status_label
+
+    a = traj.assessment
+    name = traj.target.label_zh if lang == "zh" else traj.target.name_en
+    status = a.get("status_eurostat")
+    if not status:
+        return name
+    sep = "：" if lang == "zh" else ": "
+    words = status_label(status, lang)
+    pct = a.get("pct_of_target")
+    if status in ("met", "missed") and pct == pct and pct is not None:
+        year = traj.target.target_year
+        detail = (
+            f"（{year}年为目标的{pct:.1f}%）"
+            if lang == "zh"
+            else f" ({pct:.1f}% of the target in {year})"
+        )
+    elif traj.as_of is not None:
+        detail = (
+            f"（截至{traj.as_of}年底）" if lang == "zh" else f" (as known at end of {traj.as_of})"
+        )
+    else:
+        detail = ""
+    proxy = f" [{text('proxy_tag', lang)}]" if a.get("proxy") else ""
+    return f"{name}{sep}{words}{detail}{proxy}"
+
+
+def _readings(ax, traj: Trajectory, lang: str) -> None:
+    """Write P(meet) and the base rate beside it in a small box on the chart."""
+    a = traj.assessment
+    lines = []
+    p = a.get("p_meet")
+    if p is not None and p == p and traj.projection is not None:
+        lines.append(text("box_p_meet", lang, p=f"{p:.0%}"))
+        base = a.get("base_rate")
+        if base is not None and base == base:
+            n = int(a.get("base_rate_windows") or 0)
+            lines.append(text("box_base_rate", lang, p=f"{base:.0%}", n=n))
+    if lines:
+        ax.text(
+            0.99,
+            0.02,
+            "\n".join(lines),
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#bbbbbb", "lw": 0.6},
+            zorder=6,
         )
 
 
@@ -134,7 +215,7 @@ def _required(ax, traj: Trajectory, lang: str) -> None:
             "*",
             color=TARGET,
             ms=13,
-            label=text("target", lang, year=traj.target.target_year, value=_fmt(traj.threshold)),
+            label=text("target", lang, year=traj.target.target_year, value=_target_text(traj)),
             zorder=5,
         )
     for m in traj.target.milestones:
@@ -227,8 +308,8 @@ def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
                 ha="right",
                 rotation=90,
             )
-        title = traj.target.label_zh if lang == "zh" else traj.target.name_en
-        ax.set_title(title, loc="left", fontsize=11, pad=14 if traj.alternate_series else 6)
+        title = wrap_label(title_of(traj, lang), 34 if lang == "zh" else 70, lang)
+        ax.set_title(title, loc="left", fontsize=10, pad=14 if traj.alternate_series else 6)
         name = ind.zh if lang == "zh" else ind.en
         ax.set_ylabel(f"{name} ({ind.unit})")
         ax.set_xlabel(text("year", lang))
@@ -243,6 +324,9 @@ def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
                 color=TARGET,
             )
         _clip_fan(ax, traj, lang)
+        if ind.measure in ("flow", "stock"):
+            ax.set_ylim(bottom=0)  # money and counts from zero
+        _readings(ax, traj, lang)
         ax.legend(fontsize=7, loc="upper left", frameon=False)
         note = source_note(traj.sources, lang)
         if traj.projection is not None:
