@@ -198,13 +198,15 @@ def _fail(message: str) -> None:
 def _emit(frame, fmt: str, output: str | None = None) -> None:
     import pandas as pd
 
-    from lnanalysis.core.io import csv_writer, write_xlsx
+    from lnanalysis.core.io import csv_writer
 
     if fmt == "xlsx":
         target = Path(output or "scorecard.xlsx")
         if target.exists() and not target.is_file():
             raise InputError("--output exists and is not a regular file", file=target)
-        write_xlsx({"scorecard": frame}, target)
+        from lnanalysis.report.workbook import write_scorecard_workbook
+
+        write_scorecard_workbook({"scorecard": frame}, target)
         print(f"scorecard written to {target.resolve()}")
     elif fmt == "csv":
         csv_writer(frame, escape=True)(sys.stdout)

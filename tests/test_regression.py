@@ -133,3 +133,30 @@ def test_a_notebook_whose_outputs_changed_is_kept_until_accepted(tmp_path, monke
         and "42" in path.read_text()
         and not (tmp_path / "pending" / path.name).exists()
     )
+
+
+@pytest.mark.integration
+def test_the_scorecard_workbook_reads_in_words_with_formats_a_frozen_header_and_a_legend(tmp_path):
+    import openpyxl
+
+    from lnanalysis.report.workbook import write_scorecard_workbook
+    from lnanalysis.targets.scorecard import load_scorecard
+
+    path = write_scorecard_workbook(
+        {"now": load_scorecard(None), "as_of_2018": load_scorecard(2018)}, tmp_path / "s.xlsx"
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["now", "as_of_2018", "codes", "legend"]
+    sheet = book["as_of_2018"]
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sheet[1]]
+    eurostat = header.index("欧盟统计局 Eurostat") + 1
+    words = {sheet.cell(row=r, column=eurostat).value for r in range(2, sheet.max_row + 1)}
+    assert "进展有限 / limited progress" in words and "limited_progress" not in words
+    p_meet = header.index("达标概率 P(meet)") + 1
+    cells = [sheet.cell(row=r, column=p_meet) for r in range(2, sheet.max_row + 1)]
+    numbers = [c for c in cells if isinstance(c.value, float)]
+    assert numbers and all(c.number_format == "0.0%" for c in numbers)
+    assert sheet.column_dimensions["A"].width > 40
+    legend = {r[0].value for r in book["legend"].iter_rows(min_row=2)}
+    assert {"missed", "met", "limited_progress", "on_track"} <= legend

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.backtest.panel import backtest
-from lnanalysis.core.io import csv_writer, write_all_atomic, write_xlsx
+from lnanalysis.core.io import csv_writer, write_all_atomic
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.observations import load_observations, load_preferred
 from lnanalysis.targets.context import doubling_context
@@ -89,8 +89,13 @@ def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCE
     write_all_atomic(
         {out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()}
     )
+    from lnanalysis.report.workbook import write_scorecard_workbook
+
     sheets = {stem.removeprefix("scorecard_"): frame for stem, frame in cards.items()}
-    write_xlsx(sheets, out_dir / "scorecard.xlsx")
+    sources = out_dir / "sources.csv"
+    write_scorecard_workbook(
+        sheets, out_dir / "scorecard.xlsx", pd.read_csv(sources) if sources.exists() else None
+    )
 
 
 def _web_report(log: Callable[[str], None]) -> None:
