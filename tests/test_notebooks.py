@@ -81,3 +81,24 @@ def test_notebooks_use_only_the_declared_public_api():
                 names = [n.strip() for n in line.removeprefix("from lnanalysis import ").split(",")]
                 assert set(names) <= set(lnanalysis.__all__), (path.name, names)
                 assert all(getattr(lnanalysis, n) is not None for n in names)
+
+
+def test_display_tables_show_whole_numbers_and_a_dash_for_missing():
+    import pandas as pd
+
+    from lnanalysis.report.briefs import number, tidy
+
+    frame = pd.DataFrame(
+        {
+            "year": [2020.0, None],
+            "value": [549.005, 10.98],
+            "rank": [15.0, 3.0],
+            "n": [12000.0, 4.0],
+        }
+    )
+    out = tidy(frame.assign(note=["a", ""]))
+    assert list(out["year"]) == ["2020", "—"] and list(out["rank"]) == ["15", "3"]
+    assert list(out["n"]) == ["12,000", "4"] and list(out["note"]) == ["a", "—"]
+    assert out["value"].tolist() == [549.005, 10.98]  # fractions stay numbers
+    assert tidy(pd.DataFrame({"p": [0.144, None]}))["p"].tolist() == ["0.14", "—"]
+    assert number(float("nan")) == number(pd.NA) == "—"

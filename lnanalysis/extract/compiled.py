@@ -14,9 +14,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from lnanalysis.core.errors import InputError
 from lnanalysis.core.paths import RAW_DIR, shared_dir
 from lnanalysis.core.textfile import read_csv_rows
 from lnanalysis.extract.provenance import md5_of, write_sidecar
+from lnanalysis.extract.values import check_version
 
 COMPILED = {
     "liaoning_indicators.csv": {
@@ -81,18 +83,25 @@ def import_compiled(version: str, *, shared: Path | None = None, raw: Path = RAW
 
     Raises
     ------
-    FileExistsError
-        If the target folder already holds a file (raw files are immutable).
+    InputError
+        If the version is not a date (a path such as ``../..`` never leaves data/raw), a
+        compiled file is missing, or the target folder already holds a file (raw files are
+        immutable).
     """
+    check_version(version)
     src_dir = (shared or shared_dir()) / "data"
+    missing = [name for name in COMPILED if not (src_dir / name).is_file()]
+    if missing:
+        raise InputError(f"compiled files missing: {', '.join(missing)}", file=src_dir)
     out_dir = raw / "compiled" / version
+    for spec in COMPILED.values():
+        if (out_dir / spec["out"]).exists():
+            raise InputError("exists; raw files are never overwritten", file=out_dir / spec["out"])
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in COMPILED.items():
         src = src_dir / name
         target = out_dir / spec["out"]
-        if target.exists():
-            raise FileExistsError(f"{target} exists; raw files are never overwritten")
         header, body = read_csv_rows(src)
         citation = {k: spec[k] for k in ("title", "publisher", "url")}
         _write_workbook(target, header, body, citation)

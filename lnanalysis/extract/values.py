@@ -52,7 +52,8 @@ def _spec(source_id: str, rel: str, header: list[str]) -> dict:
     }
 
 
-def _check_version(version: str) -> None:
+def check_version(version: str) -> None:
+    """Refuse a version that is not a date (YYYY-MM-DD): it names a folder under data/raw."""
     try:
         ok = bool(_VERSION.match(version)) and dt.date.fromisoformat(version) is not None
     except ValueError:
@@ -78,7 +79,7 @@ def import_values(
     row for the first bad row, before anything is written.
     """
     source = Path(source)
-    _check_version(version)
+    check_version(version)
     name = name or source.name
     if not _NAME.match(name):
         raise InputError(f"file name {name!r}: use letters, digits, '.', '_' or '-', ending .csv")

@@ -29,10 +29,42 @@ def setup() -> None:
     pd.set_option("display.float_format", number)
 
 
+MISSING = "—"
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy for display: whole numbers without decimals, missing cells as a dash.
+
+    A column whose values are all whole numbers (years, ranks, counts) loses its
+    decimals; every missing cell shows the dash.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_float_dtype(values) or str(values.dtype) == "Int64":
+            known = values.dropna()
+            if len(known) and (known == known.round()).all():
+                out[col] = [
+                    MISSING if pd.isna(v) else f"{int(v):,}" if abs(v) >= 10000 else str(int(v))
+                    for v in values
+                ]
+            elif values.isna().any():  # pandas prints NaN itself: format the column here
+                out[col] = values.map(number)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[col] = values.map(
+                lambda v: (
+                    MISSING
+                    if v is None or v is pd.NA or v == "" or (isinstance(v, float) and v != v)
+                    else v
+                )
+            )
+    return out
+
+
 def number(x: float) -> str:
     """Format a float for tables: thousands separated, else two decimals (small: 2 digits)."""
-    if x != x:  # NaN
-        return "NaN"
+    if x is None or pd.isna(x):  # NaN, None or pd.NA
+        return MISSING
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     if abs(x) >= 0.01 or x == 0:
@@ -84,7 +116,7 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             "outcome_2020": card["ex_post"].fillna("unknown").map(lambda s: label(s, lang)),
         }
     )
-    return out
+    return tidy(out)
 
 
 def theme_card(theme: str, as_of: int | None = None) -> pd.DataFrame:
@@ -97,7 +129,7 @@ def theme_card(theme: str, as_of: int | None = None) -> pd.DataFrame:
 def series_table(pref: pd.DataFrame, indicator: str, region: str = "LN") -> pd.DataFrame:
     """Return a region's preferred values of one indicator, with status and source."""
     rows = exact_rows(pref, indicator, region).sort_values("year")
-    return rows[["year", "value", "unit", "status", "source_title"]].reset_index(drop=True)
+    return tidy(rows[["year", "value", "unit", "status", "source_title"]].reset_index(drop=True))
 
 
 def verdict(traj) -> str:
