@@ -28,9 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import bench, info, peak_memory_mb, timer
 
 from lnanalysis.backtest.panel import _windows, backtest, case_record, panel_series, score
+from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.store.observations import load_preferred
 from lnanalysis.trend.models import MIN_POINTS, Z80, ets
+from lnanalysis.trend.projection import level_shift
 from lnanalysis.trend.transforms import transform_for
 
 
@@ -62,10 +64,12 @@ def naive_cases(pref: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for ind, region, s in panel_series(pref):
         measure = get_indicator(ind).measure
+        # The same declared breaks as the backtest: like is compared with like
+        shifts = tuple(b.year for b in breaks_for(region, ind))
         for origin, hist, future in _windows(ind, s, []):
             t = transform_for(measure, hist.to_numpy())
-            y = t.forward(hist.to_numpy())
             years = hist.index.to_numpy(dtype=float)
+            y, _ = level_shift(years, t.forward(hist.to_numpy()), shifts)
             h = int(future.index.max() - origin)
             fits = {}
             for m, need in MIN_POINTS.items():
