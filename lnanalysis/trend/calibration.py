@@ -13,7 +13,6 @@ uncalibrated and is flagged as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,11 +25,6 @@ class Calibration:
     """Band factors by ``models`` (set label), ``indicator`` (or ``all``) and ``horizon``."""
 
     table: pd.DataFrame
-
-    @classmethod
-    def read(cls, path: Path) -> Calibration | None:
-        """Read a calibration table written by the briefing; None when the file is absent."""
-        return cls(pd.read_csv(path)) if Path(path).exists() else None
 
     def _rows(self, indicator: str, models: str | None) -> pd.DataFrame:
         table = self.table

@@ -366,10 +366,10 @@ def _check_keys(
             seen[key] = cell
 
 
-def _known_or_inferred(path: Path, table: str | None, data: bytes, grids) -> Layout:
+def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, grids) -> Layout:
     """Return the layout map that knows the file, else one inferred from its cells."""
     try:
-        return find_layout(path, table, hashlib.sha256(data).hexdigest())
+        return find_layout(path, table, digest)
     except LayoutError:
         if table is not None:
             raise
@@ -420,7 +420,7 @@ def read_yearbook(
     digest = hashlib.sha256(data).hexdigest()
     book = open_workbook(path, password, data)
     grids = book.grids
-    layout = layout or _known_or_inferred(path, table, data, grids)
+    layout = layout or _known_or_inferred(path, table, data, digest, grids)
     sheets = {}
     for block in layout.blocks:
         if block.sheet not in grids:
