@@ -31,14 +31,14 @@ lock: ## Re-resolve requirements.in into requirements-lock.txt (needs the packag
 	  .lock-venv/bin/pip freeze | grep -v '^-e'; } > requirements-lock.txt
 	rm -rf .lock-venv
 
-briefing: $(STAMP) ## Build data/processed/ and figures/, execute the notebooks (ACCEPT=1: accept changed notebook outputs)
-	$(PY) -m lnanalysis build $(if $(ACCEPT),--accept-notebooks)
+briefing: $(STAMP) ## Build data/processed/, figures/, notebooks, report: changed steps only (FORCE=1: all; ACCEPT=1: accept changed notebook outputs)
+	$(PY) -m lnanalysis build $(if $(ACCEPT),--accept-notebooks) $(if $(FORCE),--force)
 
 check-processed: $(STAMP) ## Rebuild data/processed/ into a scratch folder and list every cell that differs
 	$(PY) -m lnanalysis check-processed
 
 data: $(STAMP) ## Build data/processed/ only (no notebooks, no figures)
-	$(PY) -m lnanalysis build --data-only
+	$(PY) -m lnanalysis build --data-only $(if $(FORCE),--force)
 
 test: $(STAMP) ## Run the fast tests, then nbval over the executed notebooks
 	$(PY) -m pytest -q -m "not slow" --doctest-modules lnanalysis tests

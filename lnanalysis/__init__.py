@@ -59,5 +59,19 @@ def __getattr__(name: str):
     return value
 
 
+def _trace_from_env() -> None:
+    # A traced notebook kernel (the build's incremental rebuilds) records what it reads
+    import os
+
+    if os.environ.get("LNANALYSIS_TRACE"):
+        from lnanalysis.core.trace import from_env
+
+        from_env()
+
+
+_trace_from_env()
+del _trace_from_env
+
+
 def __dir__() -> list[str]:
     return sorted([*globals(), *_API])

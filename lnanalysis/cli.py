@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace committed notebooks whose outputs changed (they are nbval's reference)",
     )
+    b.add_argument(
+        "--force",
+        action="store_true",
+        help="run every step, even those whose inputs are unchanged since their last run",
+    )
     b.set_defaults(func=_cmd_build)
 
     sc = sub.add_parser("scorecard", help="one row per registered target")
@@ -221,7 +226,11 @@ def _emit(frame, fmt: str, output: str | None = None) -> None:
 def _cmd_build(args) -> int:
     from lnanalysis.pipeline.build import main as build_main
 
-    flags = ["--data-only"] * args.data_only + ["--accept-notebooks"] * args.accept_notebooks
+    flags = (
+        ["--data-only"] * args.data_only
+        + ["--accept-notebooks"] * args.accept_notebooks
+        + ["--force"] * args.force
+    )
     return build_main(flags)
 
 
@@ -344,8 +353,8 @@ def _cmd_explore(args) -> int:
 def _cmd_check_processed(args) -> int:
     import tempfile
 
-    from lnanalysis.pipeline.build import log
     from lnanalysis.pipeline.check import check_processed, report
+    from lnanalysis.pipeline.steps import log
 
     with tempfile.TemporaryDirectory(prefix="lnanalysis-check-") as scratch:
         diff = check_processed(Path(scratch), log=log)

@@ -17,11 +17,11 @@ JOBS = _jobs(load_observations(), load_preferred(), None)
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda j: j[0])
 def test_figure_draws_in_both_languages_without_warnings(job):
-    _stem, draw = job
+    _stem, func, data = job
     for lang in LANGS:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            fig = draw(lang)
+            fig = func(*data, lang)
             fig.canvas.draw()  # lays out every text: a glyph missing from the fonts warns
         plt.close(fig)
 
@@ -30,9 +30,9 @@ def test_figure_draws_in_both_languages_without_warnings(job):
 def test_no_label_is_cut_short_and_no_panel_is_empty(job):
     from matplotlib.text import Text
 
-    _stem, draw = job
+    _stem, func, data = job
     for lang in LANGS:
-        fig = draw(lang)
+        fig = func(*data, lang)
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
@@ -46,9 +46,9 @@ def test_no_label_is_cut_short_and_no_panel_is_empty(job):
 
 
 def test_saved_in_three_formats_and_byte_identical_on_redraw(tmp_path):
-    stem, draw = JOBS[0]
-    first = save_figure(draw("zh"), stem, "zh", tmp_path / "a")
-    second = save_figure(draw("zh"), stem, "zh", tmp_path / "b")
+    stem, func, data = JOBS[0]
+    first = save_figure(func(*data, "zh"), stem, "zh", tmp_path / "a")
+    second = save_figure(func(*data, "zh"), stem, "zh", tmp_path / "b")
     assert [p.suffix for p in first] == [".png", ".svg", ".pdf"]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name

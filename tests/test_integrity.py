@@ -10,7 +10,7 @@ from rawfiles import raw_rows
 
 from lnanalysis.core import io
 from lnanalysis.core.paths import PROCESSED_DIR, RAW_DIR
-from lnanalysis.pipeline import build
+from lnanalysis.pipeline import data as build
 from lnanalysis.store.diff import diff_preferred, summary
 
 pytestmark = pytest.mark.integration

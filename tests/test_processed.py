@@ -7,7 +7,7 @@ from rawfiles import value_rows
 
 from lnanalysis.core.config import load_csv
 from lnanalysis.core.paths import RAW_DIR
-from lnanalysis.pipeline.build import build_data
+from lnanalysis.pipeline.data import build_data
 
 pytestmark = pytest.mark.integration
 

@@ -66,7 +66,7 @@ def test_committed_processed_tables_equal_a_rebuild(rebuilt):
 
 @pytest.mark.integration
 def test_a_changed_model_is_reported_cell_by_cell_old_to_new(rebuilt, tmp_path, monkeypatch):
-    from lnanalysis.pipeline.briefing import briefing_tables, write_briefing_tables
+    from lnanalysis.pipeline.tables import briefing_tables, write_briefing_tables
     from lnanalysis.store.observations import load_observations, load_preferred
     from lnanalysis.trend import projection
 

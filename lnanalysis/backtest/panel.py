@@ -327,8 +327,10 @@ def pooled_factors(cases: pd.DataFrame, model: str = "combination") -> pd.DataFr
 def input_hash(pref: pd.DataFrame) -> str:
     """Hash of the inputs the backtest depends on (values and its configuration)."""
     cols = ["indicator", "region", "year", "value", "bound"]
-    digest = hashlib.sha256(pref[cols].to_csv(index=False).encode())
-    digest.update(repr(load_yaml("backtest.yaml")).encode())
+    cfg = load_yaml("backtest.yaml")
+    panel = pref.loc[pref["indicator"].isin(list(cfg["indicators"])), cols]
+    digest = hashlib.sha256(panel.to_csv(index=False).encode())
+    digest.update(repr(cfg).encode())
     digest.update(repr(load_yaml("indicators.yaml")).encode())  # measures set the scales
     digest.update(repr(load_yaml("breaks.yaml")).encode())
     # The code of the backtest, of every model and of the breaks: a change invalidates the cache

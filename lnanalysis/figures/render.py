@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
+import pickle
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -81,7 +83,12 @@ def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[d
 
 def _jobs(
     obs: pd.DataFrame, pref: pd.DataFrame, calibrations: dict[int | None, Calibration] | None
-) -> list[tuple[str, Callable[[str], object]]]:
+) -> list[tuple[str, Callable, tuple]]:
+    """List every figure as (stem, drawing function, its data).
+
+    The function takes the data and a language, and reads nothing else but the
+    configuration.
+    """
     cfg = load_yaml("figures.yaml")
     registry = load_registry()
     specs = trajectory_specs(registry, pref)
@@ -97,22 +104,33 @@ def _jobs(
             tables=tables,
             calibration=(calibrations or {}).get(spec.get("as_of")),
         )
-        jobs.append((spec["stem"], lambda lang, t=traj: trajectory_figure(t, lang)))
+        jobs.append((spec["stem"], trajectory_figure, (traj,)))
     for spec in cfg["scorecards"]:
         as_of = spec.get("as_of")
-        card = load_scorecard(as_of)
-        jobs.append((spec["stem"], lambda lang, c=card, a=as_of: scorecard_figure(c, lang, a)))
+        jobs.append((spec["stem"], _scorecard, (load_scorecard(as_of), as_of)))
     for spec in cfg["provinces"]:
-        jobs.append(
-            (spec["stem"], lambda lang, i=spec["indicator"]: provinces_figure(pref, i, lang))
-        )
+        ind = spec["indicator"]
+        rows = pref[pref["indicator"] == ind].reset_index(drop=True)
+        jobs.append((spec["stem"], _provinces, (rows, ind)))
     for spec in cfg["coverage"]:
-        cov = coverage(pref)
-        jobs.append((spec["stem"], lambda lang, c=cov: coverage_figure(c, lang)))
+        jobs.append((spec["stem"], coverage_figure, (coverage(pref),)))
     for spec in cfg["doubling"]:
-        ctx = doubling_context(pref, spec["indicator"])
-        jobs.append((spec["stem"], lambda lang, c=ctx: doubling_figure(c, lang)))
+        jobs.append((spec["stem"], doubling_figure, (doubling_context(pref, spec["indicator"]),)))
     return jobs
+
+
+def _scorecard(card: pd.DataFrame, as_of: int | None, lang: str):
+    return scorecard_figure(card, lang, as_of)
+
+
+def _provinces(pref: pd.DataFrame, indicator: str, lang: str):
+    return provinces_figure(pref, indicator, lang)
+
+
+def payload_digest(func: Callable, args: tuple) -> str:
+    """Return a digest of what a figure draws: its function's name and its data."""
+    blob = pickle.dumps((func.__module__, func.__qualname__, args), protocol=5)
+    return hashlib.sha256(blob).hexdigest()
 
 
 _JOBS: list = []
@@ -120,8 +138,14 @@ _JOBS: list = []
 
 def _render(args: tuple[int, str, Path]) -> list[Path]:
     index, lang, out_dir = args
-    stem, draw = _JOBS[index]
-    return save_figure(draw(lang), stem, lang, out_dir)
+    stem, func, data = _JOBS[index]
+    return save_figure(func(*data, lang), stem, lang, out_dir)
+
+
+def figure_files(stem: str, out_dir: Path = FIGURES_DIR) -> list[Path]:
+    """Return the files one figure is saved as, in every language and format."""
+    formats = load_yaml("figures.yaml")["formats"]
+    return [out_dir / lang / f"{stem}.{ext}" for lang in LANGS for ext in formats]
 
 
 def build_figures(
@@ -131,33 +155,62 @@ def build_figures(
     obs: pd.DataFrame | None = None,
     pref: pd.DataFrame | None = None,
     calibrations: dict[int | None, Calibration] | None = None,
+    runner=None,
 ) -> list[Path]:
-    """Draw and save every figure in both languages; return the files written.
+    """Draw and save every figure in both languages; return the files of every figure.
 
     The data of every figure is prepared here; drawing and saving run in ``workers``
     forked processes (the drawing functions are shared with them by the fork).
+    With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a figure whose
+    data, drawing code and configuration are unchanged since it was last drawn is
+    not drawn again.
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
-    _JOBS[:] = _jobs(obs, pref, calibrations)
+    jobs = _jobs(obs, pref, calibrations)
+    digests: dict[str, dict[str, str]] = {}
+    todo = []
+    if runner is not None:
+        from lnanalysis.core.paths import CONFIG_DIR
+        from lnanalysis.pipeline.manifest import Inputs
+
+        base = Inputs().tree(CONFIG_DIR).code([__name__]).digests(runner.manifest.root)
+        for stem, func, data in jobs:
+            digests[stem] = {**base, "value:data": payload_digest(func, data)}
+            reason = runner.why(f"figure {stem}", digests[stem])
+            if reason is None:
+                runner.up_to_date(f"figure {stem}")
+            else:
+                runner.manifest.forget(f"figure {stem}")
+                todo.append((stem, func, data))
+    else:
+        todo = jobs
+    _JOBS[:] = todo
     tasks = [(i, lang, out_dir) for i in range(len(_JOBS)) for lang in LANGS]
-    written = []
     with ExitStack() as stack:
         results = map(_render, tasks)
-        if workers > 1:
+        if workers > 1 and len(tasks) > 1:
             ctx = multiprocessing.get_context("fork")
             pool = stack.enter_context(
                 ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent)
             )
             results = pool.map(_render, tasks)
+        drawn: list[Path] = []
         for n, paths in enumerate(results, 1):
-            written += paths
+            drawn += paths
             if n % len(LANGS) == 0:
-                log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {_JOBS[n // len(LANGS) - 1][0]}")
-    stale = _remove_stale(out_dir, {p.name for p in written})
+                stem = _JOBS[n // len(LANGS) - 1][0]
+                log(f"figure {n // len(LANGS)}/{len(_JOBS)}: {stem}")
+                if runner is not None:
+                    runner.done(f"figure {stem}", digests[stem], figure_files(stem, out_dir))
+    current = [p for stem, _, _ in jobs for p in figure_files(stem, out_dir)]
+    stale = _remove_stale(out_dir, {p.name for p in current})
+    if runner is not None:
+        for stem in stale:
+            runner.manifest.forget(f"figure {stem}")
     if stale:
         log(f"removed {len(stale)} files of figures no longer drawn ({', '.join(sorted(stale))})")
-    return written
+    return current
 
 
 def _remove_stale(out_dir: Path, current: set[str]) -> set[str]:

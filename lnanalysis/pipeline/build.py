@@ -1,121 +1,162 @@
-"""The briefing build: data/processed/ from data/raw/, then notebooks and figures.
+"""The briefing build as a chain of cached steps.
 
-Each step loads its inputs, processes them and writes its outputs atomically.
+1. **data**: data/processed/ tables from data/raw/ (reads data/raw/, the config).
+2. **tables**: backtest, calibrations, context and scorecards (reads the data
+   step's tables, the config and the yearbook tables when they are available).
+3. **figures**: each figure is its own step, keyed on the data it draws.
+4. **notebooks**: each notebook is its own step, keyed on the files and package
+   modules its last run was seen to read (values outside its declared scope of
+   indicators do not count; see ``config/notebooks.yaml``).
+5. **report**: the web report (reads the tables, figures and notebooks).
+
+Every step also depends on the package modules it imports, directly or not. A
+step whose inputs and outputs match the manifest is skipped with one line
+saying so; ``--force`` (``make briefing FORCE=1``) runs them all.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-import pandas as pd
+from lnanalysis.core.io import remove_stale_staging
+from lnanalysis.core.paths import (
+    CACHE_DIR,
+    CONFIG_DIR,
+    FIGURES_DIR,
+    NOTEBOOKS_DIR,
+    PROCESSED_DIR,
+    RAW_DIR,
+    ROOT,
+)
+from lnanalysis.pipeline.manifest import Inputs, Manifest
+from lnanalysis.pipeline.steps import Runner, log
 
-from lnanalysis.core.config import load_yaml
-from lnanalysis.core.io import csv_writer, remove_stale_staging, write_all_atomic
-from lnanalysis.core.paths import CACHE_DIR, FIGURES_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR
-from lnanalysis.extract.provenance import verify
-from lnanalysis.reference.indicators import dictionary_frame
-from lnanalysis.store.derived import compare_derived, derive
-from lnanalysis.store.diff import COMPARED, diff_preferred, summary
-from lnanalysis.store.observations import build_observations, load_preferred, load_sources
-from lnanalysis.store.preferred import conflicts_report, select_preferred
-from lnanalysis.targets.registry import load_registry
-
-
-def log(message: str) -> None:
-    """Print one progress line (flushed, so long runs show movement)."""
-    print(f"[lnanalysis] {message}", flush=True)
+# The tables the data step writes, read by the tables step
+DATA_TABLES = ("observations", "preferred", "sources")
 
 
-def source_inventory(raw_dir: Path = RAW_DIR) -> pd.DataFrame:
-    """Return one row per raw source file with its verified citation."""
-    rows = []
-    for src in load_sources(raw_dir):
-        origin = verify(raw_dir / src["path"])
-        rows.append({"source_id": src["id"], "path": src["path"], **vars(origin)})
-    return pd.DataFrame(rows)
+def data_step(runner: Runner) -> None:
+    """Build the data tables from data/raw/ (when the raw files, config or code changed)."""
+    from lnanalysis.pipeline.data import build_data
+
+    inputs = Inputs().tree(RAW_DIR).tree(CONFIG_DIR).code(["lnanalysis.pipeline.data"])
+
+    def action():
+        return [PROCESSED_DIR / f"{stem}.csv" for stem in build_data(log=runner.log)]
+
+    runner.run("data", inputs, action)
 
 
-def build_data(
-    raw_dir: Path = RAW_DIR,
-    out_dir: Path = PROCESSED_DIR,
-    log: Callable[[str], None] = log,
-) -> dict[str, pd.DataFrame]:
-    """Build every table of ``data/processed/`` and write them atomically.
+def tables_step(runner: Runner) -> None:
+    """Write the backtest, calibration, context and scorecard tables."""
+    from lnanalysis.extract.yearbook.fetch import yearbook_dir
 
-    Returns the tables by file stem, for callers that want them in memory.
-    """
-    t0 = time.perf_counter()
-    old = _previous_preferred(out_dir, log)
-    inventory = source_inventory(raw_dir)
-    log(f"verified {len(inventory)} raw files against their sidecars")
-    obs = build_observations(raw_dir)
-    log(f"read {len(obs)} sourced values")
-    marked = select_preferred(obs)
-    derived = derive(marked[marked["preferred"]])
-    if not derived.empty:
-        # Derived indicators have ids of their own: each derived row is its key's only value.
-        obs = pd.concat([obs, derived], ignore_index=True)
-        derived = derived.assign(preferred=True, n_sources=1)
-        marked = pd.concat([marked, derived], ignore_index=True).sort_values(
-            ["region", "indicator", "year", "obs_id"], kind="stable", ignore_index=True
-        )
-    preferred = marked[marked["preferred"]].drop(columns=["preferred"]).reset_index(drop=True)
-    tables = {
-        "observations": marked,
-        "preferred": preferred,
-        "conflicts": conflicts_report(obs),
-        "derived_vs_official": compare_derived(preferred),
-        "indicator_dictionary": dictionary_frame(),
-        "targets": load_registry().frame(),
-        "sources": inventory,
-        "data_dictionary": column_dictionary(),
-    }
-    tables["data_diff"] = diff_preferred(old, preferred)
-    # All tables are replaced together: an interrupted build leaves the previous set whole
-    # Every table may be opened in a spreadsheet: formula-like text is escaped
-    writers = {
-        out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()
-    }
-    write_all_atomic(writers)
-    for line in summary(tables["data_diff"]):
-        log(line)
-    n_conf = len(tables["conflicts"])
-    log(
-        f"wrote {len(tables)} tables to {out_dir.name}/ ({len(preferred)} preferred values, "
-        f"{n_conf} conflicting figures) in {time.perf_counter() - t0:.1f}s"
+    inputs = (
+        Inputs()
+        .files(PROCESSED_DIR / f"{stem}.csv" for stem in DATA_TABLES)
+        .tree(CONFIG_DIR)
+        .code(["lnanalysis.pipeline.tables"])
     )
-    return tables
+    where = yearbook_dir()
+    if where is not None:
+        inputs.tree(where)
+    inputs.value("yearbooks", str(where))
+
+    def action():
+        from lnanalysis.pipeline.tables import briefing_tables, write_briefing_tables
+        from lnanalysis.store.observations import load_observations, load_preferred
+
+        tables, _ = briefing_tables(load_observations(), load_preferred(), runner.log)
+        written = write_briefing_tables(tables)
+        cards = [s.removeprefix("scorecard_") for s in tables if s.startswith("scorecard_")]
+        runner.log(f"scorecards written ({', '.join(cards)})")
+        return written
+
+    runner.run("tables", inputs, action)
 
 
-def _previous_preferred(out_dir: Path, log: Callable[[str], None]) -> pd.DataFrame | None:
-    """Return the last build's preferred table for the data diff (None when there is none)."""
-    if not (out_dir / "preferred.csv").exists():
-        return None
-    old = load_preferred(out_dir)
-    if not set(COMPARED) <= set(old.columns):
-        log("previous preferred.csv has other columns: no data diff this time")
-        return None
-    return old
+def figures_step(runner: Runner) -> None:
+    """Draw the figures whose data, code or configuration changed."""
+    from lnanalysis.figures.render import build_figures
+
+    inputs = Inputs().tree(PROCESSED_DIR).tree(CONFIG_DIR).code(["lnanalysis.figures.render"])
+
+    def action():
+        from lnanalysis.pipeline.tables import calibrations
+        from lnanalysis.store.observations import load_observations, load_preferred
+
+        t0 = time.perf_counter()
+        obs, pref = load_observations(), load_preferred()
+        written = build_figures(
+            log=runner.log, obs=obs, pref=pref, calibrations=calibrations(obs, pref), runner=runner
+        )
+        runner.log(f"{len(written)} figure files current in {time.perf_counter() - t0:.1f}s")
+        return written
+
+    runner.run("figures", inputs, action)
 
 
-def column_dictionary() -> pd.DataFrame:
-    """Return the description of every column of the processed tables."""
-    return pd.DataFrame(load_yaml("columns.yaml")["columns"])
+def notebooks_step(runner: Runner, accept: bool) -> list[str]:
+    """Execute the notebooks whose inputs changed; return those held for review."""
+    from lnanalysis.pipeline.notebooks import briefing_notebooks, execute_all
+
+    t0 = time.perf_counter()
+    runs = execute_all(briefing_notebooks(), log=runner.log, accept=accept, runner=runner)
+    if runs:
+        runner.log(f"{len(runs)} notebooks executed in {time.perf_counter() - t0:.1f}s")
+    return [name for name, run in runs.items() if not run.replaced]
+
+
+def report_step(runner: Runner) -> None:
+    """Write the web report (and its PDFs)."""
+    from lnanalysis.report.web import build_report, find_chromium
+
+    inputs = (
+        Inputs()
+        .tree(PROCESSED_DIR)
+        .tree(FIGURES_DIR)
+        .tree(CONFIG_DIR)
+        .files(sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
+        .listing(NOTEBOOKS_DIR)
+        .code(["lnanalysis.report.web"])
+    )
+    inputs.value("chromium", str(find_chromium()))
+
+    def action():
+        t0 = time.perf_counter()
+        written = build_report(PROCESSED_DIR, FIGURES_DIR, CONFIG_DIR, ROOT / "report")
+        pdf = "" if find_chromium() else " (no Chromium found: no PDF; see `make browser`)"
+        names = ", ".join(str(p.relative_to(ROOT)) for p in written)
+        runner.log(f"web report written in {time.perf_counter() - t0:.1f}s: {names}{pdf}")
+        return written
+
+    runner.run("report", inputs, action)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the build (data only, or the whole briefing)."""
+    """Run the build (data only, or the whole briefing); ``--force`` ignores the manifest."""
     args = list(sys.argv[1:] if argv is None else argv)
+    t0 = time.perf_counter()
     stale = remove_stale_staging(PROCESSED_DIR, FIGURES_DIR, NOTEBOOKS_DIR, CACHE_DIR)
     if stale:
         log(f"removed {len(stale)} staged files left by an interrupted build")
-    build_data()
+    runner = Runner(Manifest.load(), force="--force" in args, log=log)
+    data_step(runner)
     if "--data-only" in args:
         return 0
-    from lnanalysis.pipeline.briefing import build_briefing
-
-    build_briefing(log=log, accept_notebooks="--accept-notebooks" in args)
+    tables_step(runner)
+    figures_step(runner)
+    held = notebooks_step(runner, accept="--accept-notebooks" in args)
+    report_step(runner)
+    if held:
+        log(
+            f"{len(held)} notebooks differ from the committed reference and were not replaced "
+            f"({', '.join(held)}): review the lines above (new runs in .cache/notebooks/), "
+            "then `make briefing ACCEPT=1` to accept them"
+        )
+    log(
+        f"build done in {time.perf_counter() - t0:.1f}s: {len(runner.ran)} steps run, "
+        f"{len(runner.skipped)} up to date"
+    )
     return 0

@@ -16,8 +16,8 @@ import pandas as pd
 
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.paths import PROCESSED_DIR
-from lnanalysis.pipeline.briefing import briefing_tables, write_briefing_tables
-from lnanalysis.pipeline.build import build_data
+from lnanalysis.pipeline.data import build_data
+from lnanalysis.pipeline.tables import briefing_tables, write_briefing_tables
 from lnanalysis.store.diff import diff_table
 from lnanalysis.store.observations import load_observations, load_preferred
 

@@ -7,11 +7,20 @@ ones, the new run is kept in ``.cache/notebooks/`` and the differences are
 reported as committed -> now; ``accept=True`` (``make briefing ACCEPT=1``) replaces
 the committed notebook. Replacement is atomic. Two notebooks run at a time. The
 HTML copies (git-ignored) of the new run are written beside the notebooks.
+
+Each kernel is traced (:mod:`lnanalysis.core.trace`): the files it read and the
+package modules it imported become the notebook's inputs in the build manifest,
+so an unchanged notebook whose inputs are unchanged is not executed again. Of the
+two big tables (observations, preferred), only the rows of the indicators the
+notebook shows count (``config/notebooks.yaml``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -19,10 +28,20 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from lnanalysis.core.config import load_yaml
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.io import write_atomic
-from lnanalysis.core.paths import CACHE_DIR, NOTEBOOKS_DIR
+from lnanalysis.core.paths import (
+    CACHE_DIR,
+    NOTEBOOKS_DIR,
+    PACKAGE_DIR,
+    ROOT,
+    shared_dir,
+    yearbook_cache_dir,
+)
 from lnanalysis.core.processes import die_with_parent
+from lnanalysis.core.trace import TRACE_ENV, project_reads, read_trace
+from lnanalysis.pipeline.manifest import Inputs, rel
 from lnanalysis.pipeline.nbdiff import CellChange, describe, diff_outputs, has_outputs
 
 # New runs whose outputs differ from the committed notebook wait here for review
@@ -30,6 +49,10 @@ PENDING_DIR = CACHE_DIR / "notebooks"
 
 # HTML copies sit beside the notebooks, so their links to ../figures/ resolve
 HTML_DIR = NOTEBOOKS_DIR
+# What each kernel read, one line per read
+TRACE_DIR = CACHE_DIR / "build" / "traces"
+# Tables whose rows count per indicator (config/notebooks.yaml)
+SCOPED_TABLES = ("data/processed/observations.csv", "data/processed/preferred.csv")
 
 
 class NotebookError(InputError):
@@ -52,17 +75,27 @@ class NotebookRun:
     changes: tuple[CellChange, ...] = ()
     replaced: bool = True
     pending: Path | None = None
+    reads: dict[str, list[str]] | None = None
 
 
 def execute_notebook(
-    path: Path, html_dir: Path | None = HTML_DIR, accept: bool = False
+    path: Path, html_dir: Path | None = HTML_DIR, accept: bool = False, trace: bool = False
 ) -> NotebookRun:
-    """Execute one notebook; replace the committed copy if its outputs agree or ``accept``."""
+    """Execute one notebook; replace the committed copy if its outputs agree or ``accept``.
+
+    With ``trace``, the run also returns what the kernel read (files, folders, modules).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     t0 = time.perf_counter()
+    trace_file = TRACE_DIR / f"{path.stem}.jsonl"
+    os.environ.pop(TRACE_ENV, None)
+    if trace:
+        trace_file.parent.mkdir(parents=True, exist_ok=True)
+        trace_file.unlink(missing_ok=True)
+        os.environ[TRACE_ENV] = str(trace_file)  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -94,7 +127,96 @@ def execute_notebook(
 
         body, _ = HTMLExporter().from_notebook_node(nb)
         write_atomic(html_dir / f"{path.stem}.html", lambda p: p.write_text(body, "utf-8"))
-    return NotebookRun(time.perf_counter() - t0, changes, replace, pending)
+    reads = _kernel_reads(trace_file, path.parent) if trace else None
+    return NotebookRun(time.perf_counter() - t0, changes, replace, pending, reads)
+
+
+def _kernel_reads(trace_file: Path, cwd: Path) -> dict[str, list[str]]:
+    roots = [ROOT, shared_dir(), yearbook_cache_dir()]
+    reads = project_reads(read_trace(trace_file), [r for r in roots if r.exists()], cwd)
+    package = str(PACKAGE_DIR) + os.sep
+    cache = str(CACHE_DIR) + os.sep
+    # Package source counts through the modules (the config under it is data); a
+    # cache holds results of other inputs, keyed on them, so it is no input itself
+    reads["files"] = [
+        rel(Path(f))
+        for f in reads["files"]
+        if not (f.startswith(package) and f.endswith((".py", ".pyc"))) and not f.startswith(cache)
+    ]
+    # The import system lists the package folders and the kernel's working folder
+    reads["dirs"] = [
+        rel(Path(d))
+        for d in reads["dirs"]
+        if not (d + os.sep).startswith(str(PACKAGE_DIR) + os.sep) and Path(d) != cwd.resolve()
+    ]
+    return reads
+
+
+def cells_digest(path: Path) -> str:
+    """Return a digest of what a notebook runs: its cells' sources and its kernel (not outputs)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    return hashlib.sha256(json.dumps([kernel, cells], ensure_ascii=False).encode()).hexdigest()
+
+
+def value_scopes() -> dict[str, list[str]]:
+    """Return the indicators whose values each notebook shows (config/notebooks.yaml).
+
+    The backtest panel's indicators (config/backtest.yaml) are in every scope: their
+    values set the band calibration of every projection.
+    """
+    from lnanalysis.reference.indicators import get_indicator
+
+    panel = list(load_yaml("backtest.yaml")["indicators"])
+    scopes = {}
+    for name, listed in (load_yaml("notebooks.yaml")["value_scopes"] or {}).items():
+        for ind in listed or []:
+            # An unknown id is an error, not a silent gap in the scope
+            get_indicator(ind, file="lnanalysis/config/notebooks.yaml", sheet=name)
+        scopes[name] = sorted({*panel, *(listed or [])})
+    return scopes
+
+
+_scoped_memo: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def scoped_digest(path: Path, indicators: list[str]) -> str:
+    """Return a digest of the rows of ``indicators`` in a table (every column counts).
+
+    Adding, removing or changing a row of another indicator leaves it unchanged.
+    """
+    import pandas as pd
+
+    from lnanalysis.core.digest import MISSING, file_digest
+
+    whole = file_digest(path)
+    key = (whole, tuple(sorted(indicators)))
+    if whole == MISSING:
+        return MISSING
+    if key not in _scoped_memo:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows = frame[frame["indicator"].isin(indicators)]
+        hashed = pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
+        _scoped_memo[key] = hashlib.sha256(hashed + "|".join(frame.columns).encode()).hexdigest()
+    return _scoped_memo[key]
+
+
+def notebook_digests(path: Path, reads: dict[str, list[str]] | None) -> dict[str, str]:
+    """Return the digests of a notebook's inputs: its cells, and what its last run read."""
+    inputs = Inputs().value("cells", cells_digest(path))
+    scope = value_scopes().get(path.stem)
+    if reads is not None:
+        for name in reads["files"]:
+            if scope is not None and name in SCOPED_TABLES:
+                label = f"{name} (rows of {len(scope)} indicators)"
+                inputs.value(label, scoped_digest(ROOT / name, scope))
+            else:
+                inputs.files([ROOT / name if not Path(name).is_absolute() else Path(name)])
+        for name in reads["dirs"]:
+            inputs.listing(ROOT / name if not Path(name).is_absolute() else Path(name))
+        inputs.modules(reads["modules"])
+    return inputs.digests()
 
 
 def execute_all(
@@ -103,17 +225,39 @@ def execute_all(
     workers: int = 2,
     html_dir: Path | None = HTML_DIR,
     accept: bool = False,
+    runner=None,
 ) -> dict[str, NotebookRun]:
-    """Execute the notebooks, ``workers`` at a time; log one line per finished notebook."""
+    """Execute the notebooks, ``workers`` at a time; log one line per finished notebook.
+
+    With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a notebook whose
+    inputs are unchanged since its last run is skipped (and absent from the result).
+    """
     paths = briefing_notebooks() if paths is None else paths
+    todo = []
+    for path in paths:
+        step = f"notebook {path.stem}"
+        if runner is None:
+            todo.append(path)
+            continue
+        record = runner.manifest.steps.get(step, {})
+        reason = runner.why(step, notebook_digests(path, record.get("reads")))
+        if reason is None:
+            runner.up_to_date(step)
+        else:
+            log(f"{step}: {reason}")
+            runner.manifest.forget(step)
+            todo.append(path)
     runs: dict[str, NotebookRun] = {}
+    if not todo:
+        return runs
     ctx = multiprocessing.get_context("spawn")
+    trace = runner is not None
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent) as pool:
-        futures = {pool.submit(execute_notebook, p, html_dir, accept): p for p in paths}
+        futures = {pool.submit(execute_notebook, p, html_dir, accept, trace): p for p in todo}
         for n, future in enumerate(as_completed(futures), 1):
             path = futures[future]
             run = runs[path.name] = future.result()
-            log(f"notebook {n}/{len(paths)}: {path.name} ({run.seconds:.1f}s)")
+            log(f"notebook {n}/{len(todo)}: {path.name} ({run.seconds:.1f}s)")
             if run.changes:
                 what = "accepted" if run.replaced else f"kept in {run.pending.parent.name}/"
                 log(
@@ -121,4 +265,8 @@ def execute_all(
                 )
                 for line in describe(list(run.changes)):
                     log(line)
-    return {p.name: runs[p.name] for p in paths}  # reading order
+            if runner is not None and run.replaced:
+                outputs = [path] + ([html_dir / f"{path.stem}.html"] if html_dir else [])
+                digests = notebook_digests(path, run.reads)
+                runner.done(f"notebook {path.stem}", digests, outputs, reads=run.reads)
+    return {p.name: runs[p.name] for p in todo}  # reading order

@@ -1,11 +1,10 @@
-"""The briefing step after the data: backtest, scorecards, figures, notebooks.
+"""The tables step after the data: backtest, calibrations, context, scorecards.
 
 Writes to ``data/processed/``: ``calibration.csv`` (interval factors by indicator
 and horizon), ``backtest_scores.csv``, ``backtest_binary.csv``,
 ``backtest_skipped.csv``, ``provinces_context.csv``, ``yearbook_crosscheck.csv``
 (when the yearbook tables are available) and the scorecard as of today and as of
-the mid-term years, as CSV and one Excel workbook. Then draws every figure into
-``figures/`` and executes the notebooks in place (HTML copies beside them).
+the mid-term years, as CSV and one Excel workbook.
 
 :func:`briefing_tables` computes those tables without writing them, so that
 ``check-processed`` can rebuild them into a scratch folder and compare.
@@ -23,7 +22,6 @@ from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.backtest.panel import backtest
 from lnanalysis.core.io import csv_writer, write_all_atomic
 from lnanalysis.core.paths import PROCESSED_DIR
-from lnanalysis.store.observations import load_observations, load_preferred
 from lnanalysis.targets.context import doubling_context
 from lnanalysis.trend.calibration import Calibration
 
@@ -83,61 +81,26 @@ def briefing_tables(
     return tables, calibrations
 
 
-def write_briefing_tables(tables: dict[str, pd.DataFrame], out_dir: Path = PROCESSED_DIR) -> None:
+def write_briefing_tables(
+    tables: dict[str, pd.DataFrame], out_dir: Path = PROCESSED_DIR
+) -> list[Path]:
     """Write the briefing's tables as one set; scorecards also go into one workbook."""
     cards = {stem: frame for stem, frame in tables.items() if stem.startswith("scorecard_")}
-    write_all_atomic(
+    written = write_all_atomic(
         {out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()}
     )
     from lnanalysis.report.workbook import write_scorecard_workbook
 
     sheets = {stem.removeprefix("scorecard_"): frame for stem, frame in cards.items()}
     sources = out_dir / "sources.csv"
-    write_scorecard_workbook(
-        sheets, out_dir / "scorecard.xlsx", pd.read_csv(sources) if sources.exists() else None
-    )
+    book = out_dir / "scorecard.xlsx"
+    write_scorecard_workbook(sheets, book, pd.read_csv(sources) if sources.exists() else None)
+    return [*written, book]
 
 
-def _web_report(log: Callable[[str], None]) -> None:
-    """Write the bilingual static report to report/ (and its PDFs where Chromium is found)."""
-    from lnanalysis.core.paths import CONFIG_DIR, FIGURES_DIR, ROOT
-    from lnanalysis.report.web import build_report, find_chromium
-
-    t0 = time.perf_counter()
-    written = build_report(PROCESSED_DIR, FIGURES_DIR, CONFIG_DIR, ROOT / "report")
-    pdf = "" if find_chromium() else " (no Chromium found: no PDF; see `make browser`)"
-    names = ", ".join(str(p.relative_to(ROOT)) for p in written)
-    log(f"web report written in {time.perf_counter() - t0:.1f}s: {names}{pdf}")
-
-
-def build_briefing(log: Callable[[str], None] = print, accept_notebooks: bool = False) -> None:
-    """Write the briefing's tables, then draw the figures and execute the notebooks.
-
-    A notebook whose outputs differ from the committed copy is replaced only with
-    ``accept_notebooks`` (``make briefing ACCEPT=1``); see :mod:`lnanalysis.pipeline.notebooks`.
-    """
-    pref = load_preferred()  # today's preferred values, read once for every step
-    obs = load_observations()
-    tables, calibrations = briefing_tables(obs, pref, log)
-    write_briefing_tables(tables)
-    cards = [stem.removeprefix("scorecard_") for stem in tables if stem.startswith("scorecard_")]
-    log(f"scorecards written ({', '.join(cards)})")
-    from lnanalysis.figures.render import build_figures
-
-    t1 = time.perf_counter()
-    written = build_figures(log=log, obs=obs, pref=pref, calibrations=calibrations)
-    log(f"{len(written)} figure files written in {time.perf_counter() - t1:.1f}s")
-    from lnanalysis.pipeline.notebooks import briefing_notebooks, execute_all
-
-    notebooks = briefing_notebooks()
-    t2 = time.perf_counter()
-    runs = execute_all(notebooks, log=log, accept=accept_notebooks)
-    log(f"{len(notebooks)} notebooks executed in {time.perf_counter() - t2:.1f}s")
-    _web_report(log)
-    held = [name for name, run in runs.items() if not run.replaced]
-    if held:
-        log(
-            f"{len(held)} notebooks differ from the committed reference and were not replaced "
-            f"({', '.join(held)}): review the lines above (new runs in .cache/notebooks/), "
-            "then `make briefing ACCEPT=1` to accept them"
-        )
+def calibrations(obs: pd.DataFrame, pref: pd.DataFrame) -> dict[int | None, Calibration]:
+    """Return the calibration of today's projections and of each replay year (backtests cached)."""
+    out = {None: Calibration(backtest(pref)["calibration"])}
+    for year in REPLAY_YEARS:
+        out[year] = calibration_for(obs, year)
+    return out
