@@ -111,6 +111,11 @@ def execute_notebook(
         name = getattr(exc, "ename", "error")
         value = getattr(exc, "evalue", str(exc).splitlines()[0])
         raise NotebookError(f"{name}: {value}", file=path) from None
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    # How printed text is split into messages depends on timing: merge it, so the
+    # same run gives the same file
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     committed = nbformat.read(path, as_version=4)
     changes = tuple(diff_outputs(committed, nb)) if has_outputs(committed) else ()
     replace = accept or not changes

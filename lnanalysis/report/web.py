@@ -864,7 +864,23 @@ def print_pdf(html_path: Path, pdf_path: Path, chromium: str, timeout: float = 1
             capture_output=True,
             timeout=timeout,
         )
+    _fix_pdf_dates(pdf_path)
     return pdf_path
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
+
+
+def _fix_pdf_dates(pdf_path: Path) -> None:
+    """Set the PDF's creation and modification dates to a fixed one (same length).
+
+    The file is then identical from one build to the next; the digits are replaced
+    one for one, so the cross-reference offsets stay valid.
+    """
+    data = Path(pdf_path).read_bytes()
+    fixed = _PDF_DATE.sub(lambda m: m.group(1) + b"20000101000000", data)
+    if fixed != data:
+        Path(pdf_path).write_bytes(fixed)
 
 
 def build_report(
