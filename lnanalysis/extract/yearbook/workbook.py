@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lnanalysis.core.errors import PasswordError, WorkbookError
+from lnanalysis.extract.yearbook.biff import xls_extent
 from lnanalysis.extract.yearbook.html import html_grids, looks_like_html
 from lnanalysis.extract.yearbook.ooxml import Package, inspect_package
 
@@ -124,6 +125,25 @@ def workbook_bytes(path: Path, password: str | None = None, data: bytes | None =
     raise WorkbookError("not an Excel workbook (neither BIFF/OLE nor OOXML)", file=path)
 
 
+def _check_total(extent: dict[str, tuple[int, int]], path: Path) -> None:
+    """Refuse a workbook whose sheets' grids would hold more than ``MAX_CELLS`` cells."""
+    for sheet, (rows, cols) in extent.items():
+        if rows * cols > MAX_CELLS:
+            raise WorkbookError(
+                f"sheet spans {rows:,} rows x {cols:,} columns, over the limit of "
+                f"{MAX_CELLS:,} cells for a statistical table (refused unread)",
+                file=path,
+                sheet=sheet,
+            )
+    total = sum(rows * cols for rows, cols in extent.values())
+    if total > MAX_CELLS:
+        raise WorkbookError(
+            f"{len(extent)} sheets span {total:,} cells together, over the limit of "
+            f"{MAX_CELLS:,} for a statistical table (refused unread)",
+            file=path,
+        )
+
+
 @dataclass
 class Workbook:
     """The sheets' cell grids, plus what the package inspection found (.xlsx only)."""
@@ -147,15 +167,11 @@ def open_workbook(path: Path, password: str | None = None, data: bytes | None = 
     data = workbook_bytes(path, password, data)
     package = Package()
     if data.startswith(_ZIP_MAGIC):
-        package = inspect_package(data, Path(path))
-        for sheet, (rows, cols) in package.extent.items():
-            if rows * cols > MAX_CELLS:
-                raise WorkbookError(
-                    f"sheet spans {rows:,} rows x {cols:,} columns, over the limit of "
-                    f"{MAX_CELLS:,} cells for a statistical table (refused unread)",
-                    file=path,
-                    sheet=sheet,
-                )
+        # Each sheet is refused as soon as its streamed scan passes the limit
+        package = inspect_package(data, Path(path), MAX_CELLS)
+        _check_total(package.extent, path)
+    elif data.startswith(_OLE_MAGIC):
+        _check_total(xls_extent(data, Path(path)), path)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {
