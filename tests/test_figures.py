@@ -57,3 +57,19 @@ def test_saved_in_three_formats_and_byte_identical_on_redraw(tmp_path):
 def test_source_note_merges_data_years_of_one_publication():
     titles = ["Bulletin X (data year 2011)", "Bulletin X (data year 2012)", "Other source"]
     assert source_note(titles, "en") == "Source: Bulletin X (2011–2012); Other source"
+
+
+# The project's own English wording; citations may keep their publisher's language
+ENGLISH_GLUE = ("Source:", "publications:", "citation", "derived by", "Secondary compilations")
+
+
+@pytest.mark.parametrize("job", JOBS, ids=lambda j: j[0])
+def test_a_chinese_figure_carries_no_english_wording_of_its_own(job):
+    from matplotlib.text import Text
+
+    stem, func, data = job
+    fig = func(*data, "zh")
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
+    plt.close(fig)
+    found = [g for g in ENGLISH_GLUE for t in texts if g in t]
+    assert not found, f"{stem} (zh) says {found}"

@@ -19,16 +19,11 @@ FOCUS = ("LN", "JL", "HL", "CN")
 
 def family_note(rows: pd.DataFrame, lang: str) -> str:
     """Footnote for a many-source chart: the source families, and where each citation is."""
-    names = {f["id"]: f["name_en"] for f in load_yaml("source_families.yaml")["families"]}
+    key = "name_zh" if lang == "zh" else "name_en"
+    names = {f["id"]: f[key] for f in load_yaml("source_families.yaml")["families"]}
     fams = [names.get(f, f) for f in dict.fromkeys(rows["source_family"].dropna())]
-    n = rows["source_title"].nunique()
-    if lang == "zh":
-        body = f"{n}份出版物：{'；'.join(fams)}。每个数值的出处见 data/processed/preferred.csv"
-    else:
-        body = (
-            f"{n} publications: {'; '.join(fams)}. "
-            "Each value's citation: data/processed/preferred.csv"
-        )
+    sep = "；" if lang == "zh" else "; "
+    body = text("family_note", lang, n=rows["source_title"].nunique(), families=sep.join(fams))
     return source_note([body], lang, 170)
 
 
