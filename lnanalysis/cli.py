@@ -136,6 +136,20 @@ def _parser() -> argparse.ArgumentParser:
     iv.add_argument("--name", default=None, help="file name under data/raw/additions/<version>/")
     iv.set_defaults(func=_cmd_import_values)
 
+    iy = sub.add_parser(
+        "import-yearbooks",
+        help="add yearbook tables' cells to data/raw/, mapped to indicators by a mapping file",
+    )
+    iy.add_argument(
+        "files", nargs="*", help="yearbook files (default: every known table in --folder)"
+    )
+    iy.add_argument("--mapping", required=True, help="YAML: table -> publication, date, paths")
+    iy.add_argument("--version", required=True, help="date of the addition, YYYY-MM-DD")
+    iy.add_argument(
+        "--folder", default=None, help="where the tables are (default: the yearbook cache)"
+    )
+    iy.set_defaults(func=_cmd_import_yearbooks)
+
     av = sub.add_parser("add-value", help="add one figure read in a publication, with its source")
     av.add_argument("--region", required=True, help="region code or name")
     av.add_argument("--indicator", required=True, help="indicator id or name")
@@ -364,6 +378,19 @@ def _cmd_check_processed(args) -> int:
         for line in report(diff):
             print(safe_text(line))
     return 0 if diff.empty else 1
+
+
+def _cmd_import_yearbooks(args) -> int:
+    from lnanalysis.extract.yearbook.cells import import_yearbooks
+    from lnanalysis.extract.yearbook.fetch import yearbook_dir
+
+    folder = Path(args.folder) if args.folder else yearbook_dir()
+    if folder is None:
+        raise InputError("no yearbook tables: give --folder, or run `make fetch-yearbooks`")
+    files = [Path(f) for f in args.files] or None
+    written = import_yearbooks(folder, Path(args.mapping), version=args.version, files=files)
+    _added(written[0])
+    return 0
 
 
 def _cmd_import_values(args) -> int:

@@ -9,7 +9,8 @@ already there is never overwritten: a correction is a new version.
 Columns (header row): ``region, indicator, year, value, unit, source_url,
 source_title`` are required; ``indicator_zh`` (the name as printed), ``note``,
 ``status`` (preliminary / final / revised), ``tier`` (see
-``config/source_tiers.yaml``) and ``published`` (ISO date) are optional. Without
+``config/source_tiers.yaml``), ``published`` (ISO date) and ``source_cell`` (the
+spreadsheet cell a value was read from, ``file!sheet!cell``) are optional. Without
 ``status`` the note decides, as for the compiled files.
 """
 
@@ -33,6 +34,7 @@ from lnanalysis.store.observations import load_sources, read_source
 REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
 OPTIONAL = {"indicator_zh": "label", "note": "note", "status": "status", "tier": "tier"}
 OPTIONAL["published"] = "published"
+OPTIONAL["source_cell"] = "cell"
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.csv$")
 

@@ -51,6 +51,8 @@ def compare_processed(committed: Path, rebuilt: Path) -> pd.DataFrame:
         old, new = committed / f"{stem}.csv", rebuilt / f"{stem}.csv"
         if not new.exists() and spec.get("needs_yearbooks"):
             continue  # not rebuilt where the yearbook spreadsheets are absent
+        if spec.get("since_last_build"):
+            continue  # compares with the previous build, whichever that was
         if old.exists() != new.exists():
             change = "disappeared" if old.exists() else "appeared"
             row = {"key": "(table)", "column": "", "change": change, "old": "", "new": ""}

@@ -70,6 +70,7 @@ def derive(pref: pd.DataFrame) -> pd.DataFrame:
                         "source_file": "derived",
                         "source_sheet": "",
                         "source_row": 1,
+                        "source_cell": "",
                         "note": f"formula: {ind.formula or spec['numerator'] + ' / ' + den_id}"
                         + (
                             ""

@@ -60,6 +60,7 @@ OBS_COLUMNS = [
     "source_file",
     "source_sheet",
     "source_row",
+    "source_cell",
     "note",
 ]
 
@@ -162,6 +163,7 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         "source_file": rel,
         "source_sheet": sheet,
         "source_row": rownum,
+        "source_cell": row[cols["cell"]].strip() if "cell" in cols else "",
         "note": note,
     }
 
