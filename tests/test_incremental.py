@@ -258,3 +258,17 @@ def test_incremental_rebuilds_equal_full_rebuilds(tmp_path):
         assert f"{rel} changed" in log or "changed" in log
         _run(full, "build", "--accept-notebooks", "--force")
         _same(inc, full)
+
+
+def test_an_html_copy_embeds_the_figures_it_shows_and_names_them_as_inputs(tmp_path):
+    from lnanalysis.pipeline.notebooks import embed_images
+
+    (tmp_path / "figures/en").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    png = tmp_path / "figures/en/a.png"
+    png.write_bytes(b"\x89PNG SYNTHETIC")
+    body = '<img alt="a" src="../figures/en/a.png"/><img src="../figures/en/gone.png"/>'
+    out, embedded = embed_images(body, tmp_path / "notebooks")
+    assert 'src="data:image/png;base64,iVBORyBTWU5USEVUSUM="' in out
+    assert 'src="../figures/en/gone.png"' in out  # a missing figure stays a link
+    assert embedded == [png.resolve()]

@@ -6,7 +6,8 @@ so it is never refreshed silently: when the new outputs differ from the committe
 ones, the new run is kept in ``.cache/notebooks/`` and the differences are
 reported as committed -> now; ``accept=True`` (``make briefing ACCEPT=1``) replaces
 the committed notebook. Replacement is atomic. Two notebooks run at a time. The
-HTML copies (git-ignored) of the new run are written beside the notebooks.
+HTML copies (git-ignored) of the new run are written beside the notebooks, with
+the figures they show embedded, so each copy is one file that can be sent on.
 
 Each kernel is traced (:mod:`lnanalysis.core.trace`): the files it read and the
 package modules it imported become the notebook's inputs in the build manifest,
@@ -17,10 +18,12 @@ notebook shows count (``config/notebooks.yaml``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -127,13 +130,39 @@ def execute_notebook(
         pending = PENDING_DIR / path.name
         pending.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(pending, lambda p: nbformat.write(nb, p))
+    embedded: list[Path] = []
     if html_dir is not None:
         from nbconvert import HTMLExporter
 
         body, _ = HTMLExporter().from_notebook_node(nb)
+        body, embedded = embed_images(body, path.parent)
         write_atomic(html_dir / f"{path.stem}.html", lambda p: p.write_text(body, "utf-8"))
     reads = _kernel_reads(trace_file, path.parent) if trace else None
+    if reads is not None:  # the HTML copy holds these figures: they are inputs too
+        reads["files"] = sorted({*reads["files"], *(rel(p) for p in embedded)})
     return NotebookRun(time.perf_counter() - t0, changes, replace, pending, reads)
+
+
+_IMG = re.compile(r'(<img\b[^>]*?\bsrc=")(\.\./figures/[^"]+\.png)(")')
+
+
+def embed_images(body: str, base: Path) -> tuple[str, list[Path]]:
+    """Embed the figures an HTML copy links (``../figures/...png``) as data URIs.
+
+    The HTML copy is then one file that can be sent on its own. Returns the new
+    HTML and the figure files embedded. A missing figure stays a link.
+    """
+    embedded: list[Path] = []
+
+    def inline(match: re.Match) -> str:
+        figure = (base / match.group(2)).resolve()
+        if not figure.is_file():
+            return match.group(0)
+        embedded.append(figure)
+        data = base64.b64encode(figure.read_bytes()).decode("ascii")
+        return f"{match.group(1)}data:image/png;base64,{data}{match.group(3)}"
+
+    return _IMG.sub(inline, body), embedded
 
 
 def _kernel_reads(trace_file: Path, cwd: Path) -> dict[str, list[str]]:
@@ -209,7 +238,8 @@ def scoped_digest(path: Path, indicators: list[str]) -> str:
 
 def notebook_digests(path: Path, reads: dict[str, list[str]] | None) -> dict[str, str]:
     """Return the digests of a notebook's inputs: its cells, and what its last run read."""
-    inputs = Inputs().value("cells", cells_digest(path))
+    # The cells, and the code that executes them and writes the copies
+    inputs = Inputs().value("cells", cells_digest(path)).code([__name__])
     scope = value_scopes().get(path.stem)
     if reads is not None:
         for name in reads["files"]:
