@@ -22,8 +22,7 @@ from _common import bench, info
 
 from lnanalysis.core.paths import shared_dir
 from lnanalysis.extract.yearbook import read_yearbook
-from lnanalysis.extract.yearbook.infer import infer_layout
-from lnanalysis.extract.yearbook.layouts import layout_from_spec, layouts
+from lnanalysis.extract.yearbook.layouts import layouts
 from lnanalysis.extract.yearbook.workbook import read_grids
 
 ROUNDS = 9
@@ -54,8 +53,7 @@ def main() -> int:
 
     def inferred() -> None:
         for f in files:
-            spec = infer_layout(f, grids=read_grids(f), overrides=overrides.get(f))
-            read_yearbook(f, layout=layout_from_spec("inferred", spec))
+            read_yearbook(f, infer=True, overrides=overrides.get(f))
 
     tidy, bare, infer = _best(
         lambda: [read_yearbook(f) for f in files],

@@ -937,8 +937,12 @@ def build_report(
         path = page_dir / "index.html"
         path.write_text(render_page(ctx, lang, page_dir), encoding="utf-8")
         pages.append(path)
-    pdfs = []
     executable = find_chromium(chromium) if pdf else None
-    for page in pages if executable else []:
-        pdfs.append(print_pdf(page, page.with_name("report.pdf"), executable))
+    if not executable:
+        return pages
+    from concurrent.futures import ThreadPoolExecutor
+
+    # One Chromium per language, side by side (each waits mostly on its own process)
+    with ThreadPoolExecutor(len(pages)) as pool:
+        pdfs = list(pool.map(lambda p: print_pdf(p, p.with_name("report.pdf"), executable), pages))
     return pages + pdfs

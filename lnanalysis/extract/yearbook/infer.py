@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lnanalysis.core.errors import LayoutError, UnknownRegionError, UnknownUnitError
@@ -107,8 +108,12 @@ class _Cells:
         return {"sheet": self.name, "cell": address(r, c)}
 
 
+@lru_cache(maxsize=1 << 16)
 def _region(text: str, scope: str) -> str | None:
-    """Return the code of a label in a scope, or None (an "of which" marker is dropped)."""
+    """Return the code of a label in a scope, or None (an "of which" marker is dropped).
+
+    Memoised: a table's labels repeat across the columns and scopes tried.
+    """
     if not text or not (_CJK.search(text) or _LATIN.search(text)):
         return None
     _, rest = strip_of_which(text)

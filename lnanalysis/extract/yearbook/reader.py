@@ -392,6 +392,8 @@ def read_yearbook(
     table: str | None = None,
     layout: Layout | None = None,
     password: str | None = None,
+    infer: bool = False,
+    overrides: dict | None = None,
 ) -> YearbookTable:
     """Read a yearbook file into a tidy table with cell-level provenance.
 
@@ -405,6 +407,10 @@ def read_yearbook(
         A layout map given directly (for a table not in the configuration).
     password : str, optional
         For an encrypted workbook; Excel's default read-only password is tried otherwise.
+    infer : bool
+        Infer the layout from the cells even when a layout map knows the file.
+    overrides : dict, optional
+        What inference cannot know (see :func:`~lnanalysis.extract.yearbook.infer.infer_layout`).
 
     Raises
     ------
@@ -420,6 +426,9 @@ def read_yearbook(
     digest = hashlib.sha256(data).hexdigest()
     book = open_workbook(path, password, data)
     grids = book.grids
+    if layout is None and (infer or overrides):
+        spec = infer_layout(path, grids=grids, overrides=overrides)
+        layout = layout_from_spec(f"inferred:{path.stem}", spec)
     layout = layout or _known_or_inferred(path, table, data, digest, grids)
     sheets = {}
     for block in layout.blocks:
