@@ -145,7 +145,9 @@ def test_import_values_checks_every_row_and_never_overwrites(tmp_path):
     raw.mkdir()
     (raw / "sources.yaml").write_text(
         (ROOT / "data/raw/sources.yaml").read_text(encoding="utf-8").split("  - id:")[0]
-        + "  - {id: placeholder, path: none.xlsx}\n",
+        + "  - {id: placeholder, path: none.xlsx, sheet: data, region_column: region,\n"
+        "     columns: {indicator: i, label: l, year: y, value: v, unit: u, source_url: s,\n"
+        "               source_title: t}}\n",
         encoding="utf-8",
     )
     good = tmp_path / "figures.csv"

@@ -43,9 +43,41 @@ def decode_utf8(data: bytes, path) -> str:
         ) from None
 
 
+# A text input (configuration, a CSV of figures) larger than this is not one
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+
+def read_bytes_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
+    """Return a regular file's bytes; a device, pipe, folder or huge file is refused unread."""
+    import stat
+
+    path = Path(path)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise InputError(f"not a regular file ({kind})", file=path)
+        if info.st_size > limit:
+            raise InputError(
+                f"{info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit", file=path
+            )
+        with open(path, "rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+
+
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """Return the header and rows of a UTF-8 CSV; a row of the wrong width is an error."""
-    rows = list(csv.reader(io.StringIO(decode_utf8(Path(path).read_bytes(), path), newline="")))
+    text = decode_utf8(read_bytes_bounded(path), path)
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        raise InputError("a NUL byte: not a text file", file=path, row=line)
+    csv.field_size_limit(MAX_TEXT_BYTES)  # a long field is data, not an attack on the parser
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=path) from None
     if not rows:
         raise InputError("empty CSV file", file=path)
     header, body = rows[0], rows[1:]

@@ -57,6 +57,8 @@ def read_sidecar(path: Path) -> Origin:
     missing = [f for f in REQUIRED_FIELDS if not meta.get(f)]
     if missing:
         raise InputError(f"sidecar lacks {', '.join(missing)}", file=meta_path)
+    if not isinstance(meta["bytes"], int) or isinstance(meta["bytes"], bool):
+        raise InputError(f"bytes {meta['bytes']!r} is not a whole number", file=meta_path)
     return Origin(
         title=str(meta["title"]),
         publisher=str(meta["publisher"]),

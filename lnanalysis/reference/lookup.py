@@ -13,6 +13,7 @@ import pandas as pd
 from lnanalysis.core.config import load_csv
 from lnanalysis.core.errors import UnknownIndicatorError, UnknownRegionError
 from lnanalysis.reference.indicators import indicators
+from lnanalysis.reference.regions import REGION_COLUMNS
 
 
 def _names(row: dict) -> list[str]:
@@ -22,7 +23,7 @@ def _names(row: dict) -> list[str]:
 
 def regions_frame() -> pd.DataFrame:
     """Every region with its code, kind, names and aliases."""
-    rows = load_csv("regions.csv")
+    rows = load_csv("regions.csv", REGION_COLUMNS)
     return pd.DataFrame(rows, columns=["code", "kind", "name_zh", "name_en", "aliases"])
 
 
@@ -34,7 +35,7 @@ def find_region(text: str) -> str:
     """
     key = text.strip().casefold()
     names: dict[str, str] = {}
-    for row in load_csv("regions.csv"):
+    for row in load_csv("regions.csv", REGION_COLUMNS):
         for name in _names(row):
             names.setdefault(name.strip().casefold(), row["code"])
     if key in names:

@@ -43,12 +43,15 @@ def in_scope(code: str, scope: str) -> bool:
     return True
 
 
+REGION_COLUMNS = ("code", "name_zh", "name_en", "aliases", "kind")
+
+
 @cache
 def _index(scope: str = "provinces") -> dict[str, str]:
     if scope not in load_yaml("region_scopes.yaml")["scopes"]:
         raise ValueError(f"unknown region scope {scope!r}; see config/region_scopes.yaml")
     index: dict[str, str] = {}
-    for row in load_csv("regions.csv"):
+    for row in load_csv("regions.csv", REGION_COLUMNS):
         if not in_scope(row["code"], scope):
             continue
         names = [row["code"], row["name_zh"], row["name_en"], *row["aliases"].split(";")]
@@ -82,12 +85,12 @@ def region_code(
 @cache
 def region_table() -> pd.DataFrame:
     """Return the region dictionary as a table indexed by code."""
-    return pd.DataFrame(load_csv("regions.csv")).set_index("code")
+    return pd.DataFrame(load_csv("regions.csv", REGION_COLUMNS)).set_index("code")
 
 
 @cache
 def _kinds() -> dict[str, str]:
-    return {row["code"]: row["kind"] for row in load_csv("regions.csv")}
+    return {row["code"]: row["kind"] for row in load_csv("regions.csv", REGION_COLUMNS)}
 
 
 def region_kind(code: str) -> str:

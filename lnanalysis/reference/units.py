@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
-from lnanalysis.core.config import load_yaml
+from lnanalysis.core.config import config_section, load_yaml
 from lnanalysis.core.errors import UnknownUnitError
 
 
 def _table() -> dict:
+    config_section("units.yaml", "units")  # a file without its table stops here, named
     return load_yaml("units.yaml")
 
 

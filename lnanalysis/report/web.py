@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 ASSETS = Path(__file__).with_name("assets")
 LABELS_FILE = Path(__file__).parents[1] / "config" / "report_labels.yaml"
@@ -92,7 +91,9 @@ def _safe_url(url: object) -> str | None:
 
 
 def _read_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    from lnanalysis.core.config import read_yaml
+
+    return read_yaml(path)  # strict: repeated keys and syntax errors stop with one line
 
 
 class Text:

@@ -72,11 +72,38 @@ def load_sources(raw_dir: Path = RAW_DIR) -> list[dict]:
     sources = doc.get("sources") if isinstance(doc, dict) else None
     if not isinstance(sources, list) or not sources:
         raise InputError("no 'sources:' list", file=path)
+    for n, src in enumerate(sources, 1):
+        _check_source(src, n, path)
     ids = [s.get("id") for s in sources]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise InputError(f"source ids repeated: {dup}", file=path)
     return sources
+
+
+SOURCE_FORMATS = ("xlsx", "csv")
+SOURCE_FIELDS = ("indicator", "label", "year", "value", "unit", "source_url", "source_title")
+
+
+def _check_source(src, n: int, path: Path) -> None:
+    """Refuse a sources.yaml entry that the build could not read, naming it."""
+    if not isinstance(src, dict):
+        raise InputError(f"entry {n} of 'sources:' is not a mapping of keys", file=path)
+    name = f"source {src.get('id', n)!r}"
+    for key in ("id", "path", "region_column", "columns"):
+        if not src.get(key):
+            raise InputError(f"{name}: '{key}' is missing", file=path)
+    fmt = src.get("format", "xlsx")
+    if fmt not in SOURCE_FORMATS:
+        raise InputError(f"{name}: format {fmt!r} is not one of {SOURCE_FORMATS}", file=path)
+    if fmt == "xlsx" and not src.get("sheet"):
+        raise InputError(f"{name}: an xlsx source needs its 'sheet'", file=path)
+    cols = src["columns"]
+    if not isinstance(cols, dict):
+        raise InputError(f"{name}: 'columns' must map fields to column names", file=path)
+    missing = [f for f in SOURCE_FIELDS if not cols.get(f)]
+    if missing:
+        raise InputError(f"{name}: 'columns' lacks {', '.join(missing)}", file=path)
 
 
 def _read_table(path: Path, src: dict) -> tuple[pd.DataFrame, str]:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from lnanalysis.core.config import read_yaml
-from lnanalysis.core.errors import RegistryError, UnknownIndicatorError
+from lnanalysis.core.errors import InputError, RegistryError, UnknownIndicatorError
 from lnanalysis.core.paths import CONFIG_DIR
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.units import conversion_factor
@@ -123,7 +124,45 @@ class Registry:
         return pd.DataFrame(rows)
 
 
-def _target(spec: dict, where: dict) -> Target:
+def _target(spec, where: dict, n: int) -> Target:
+    if not isinstance(spec, dict):
+        raise RegistryError(f"entry {n} of 'targets:' is not a mapping of keys", **where)
+    try:
+        return _parse_target(spec, where)
+    except KeyError as exc:
+        raise RegistryError(
+            f"the required key {exc.args[0]!r} is missing", **dict(where, row=_row(spec))
+        ) from None
+    except (TypeError, ValueError, IndexError) as exc:
+        bad = _first_bad(spec)
+        raise RegistryError(
+            f"{bad or 'a value'} cannot be read as a number or year pair ({exc})",
+            **dict(where, row=_row(spec)),
+        ) from None
+
+
+def _row(spec: dict) -> str:
+    return f"target {spec.get('id')}"
+
+
+def _first_bad(spec: dict) -> str | None:
+    """Name the first numeric key whose value is not a number (or pair of numbers)."""
+    for key in ("target_value", "target_year"):
+        value = spec.get(key)
+        if value is not None and not isinstance(value, int | float):
+            return f"{key} {value!r}"
+    for key in ("target_range", "period"):
+        value = spec.get(key)
+        if value is not None and not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) for v in value)
+        ):
+            return f"{key} {value!r} (two numbers expected)"
+    return None
+
+
+def _parse_target(spec: dict, where: dict) -> Target:
     unknown = sorted(set(spec) - TARGET_KEYS)
     if unknown:
         raise RegistryError(
@@ -138,6 +177,8 @@ def _target(spec: dict, where: dict) -> Target:
         )
     rng = spec.get("target_range")
     period = spec.get("period")
+    if (rng is not None and len(rng) != 2) or (period is not None and len(period) != 2):
+        raise ValueError("a range needs two ends")
     return Target(
         id=spec["id"],
         clause=str(spec["clause"]),
@@ -187,12 +228,17 @@ def validate_target(t: Target, ids: set[str], where: dict) -> None:
         except UnknownIndicatorError:
             raise RegistryError(f"unknown indicator {t.indicator!r}", **w) from None
         if t.unit is not None:
-            conversion_factor(t.unit, ind.unit)
+            try:
+                conversion_factor(t.unit, ind.unit)
+            except InputError as exc:
+                raise RegistryError(exc.reason, **w) from None
         if t.comparator == "range" and t.target_range is None:
             raise RegistryError("comparator 'range' needs target_range", **w)
         if t.comparator != "range" and t.target_value is None:
             raise RegistryError("a quantified target needs target_value", **w)
         values = [t.target_value] if t.target_range is None else list(t.target_range)
+        if not all(math.isfinite(v) for v in values):
+            raise RegistryError(f"a target must be a finite number, not {values}", **w)
         if t.kind == "growth_multiple" and not t.target_value > 0:
             raise RegistryError(f"a growth multiple must be positive, not {t.target_value}", **w)
         if ind.is_share and not all(0 <= v <= 100 for v in values):
@@ -239,7 +285,7 @@ def _load(path: str) -> Registry:
         raise RegistryError("no 'targets:' list", **where)
     if not isinstance(doc.get("plan"), dict):
         raise RegistryError("no 'plan:' mapping", **where)
-    targets = tuple(_target(spec, where) for spec in doc["targets"])
+    targets = tuple(_target(spec, where, n) for n, spec in enumerate(doc["targets"], 1))
     ids = [t.id for t in targets]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lnanalysis.core.config import load_yaml
+from lnanalysis.core.config import config_section
 from lnanalysis.core.errors import LayoutError
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
@@ -186,7 +186,7 @@ def layout_from_spec(table_id: str, spec: dict) -> Layout:
 @cache
 def layouts() -> dict[str, Layout]:
     """Return every known table by id (cached; do not mutate)."""
-    tables = load_yaml("yearbook_layouts.yaml")["tables"]
+    tables = config_section("yearbook_layouts.yaml", "tables")
     return {table_id: layout_from_spec(table_id, spec) for table_id, spec in tables.items()}
 
 
