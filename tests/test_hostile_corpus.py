@@ -1837,14 +1837,8 @@ def test_exports_escape_tab_and_carriage_return_prefixes(tmp_path):
     assert back == ["'\t=1+1", "'=3", "-4", "'-x", "ok"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="new: csv_writer (lineterminator LF) leaves a field holding a carriage return "
-    "unquoted; a spreadsheet ends the row there and the text after it, '=2+2', starts a new "
-    "row as a live formula (a CSV source's note reaches observations.csv this way)",
-)
 def test_a_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
-    """A carriage return inside a CSV cell is quoted, so it cannot start a new row."""
+    """A carriage return inside a CSV cell is written as a quoted line feed: one row."""
     import csv
 
     from lnanalysis.core.io import csv_writer
@@ -1853,7 +1847,7 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
     csv_writer(frame, escape=True)(tmp_path / "x.csv")
     with open(tmp_path / "x.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [["note", "value"], ["x\r=2+2", "1"]]
+    assert rows == [["note", "value"], ["x\n=2+2", "1"]]
 
 
 @pytest.mark.xfail(

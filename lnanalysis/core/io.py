@@ -80,6 +80,20 @@ def escape_formula(value):
     return value
 
 
+def _one_row(value):
+    r"""Write a carriage return inside a cell as a line feed (which the CSV writer quotes).
+
+    A bare carriage return is not quoted by the writer, and a spreadsheet would end the
+    row there: the text after it would start a new row, perhaps as a live formula.
+
+    >>> _one_row("x\r\n=2+2"), _one_row("x\r=2+2")
+    ('x\n=2+2', 'x\n=2+2')
+    """
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose text cells are all escaped with :func:`escape_formula`."""
     out = df.copy()
@@ -91,8 +105,20 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_writer(df: pd.DataFrame, *, escape: bool = False) -> Callable[[Path], None]:
-    """Return a writer of ``df`` as CSV (UTF-8 without BOM, LF line endings)."""
+    """Return a writer of ``df`` as CSV (UTF-8 without BOM, LF line endings).
+
+    A carriage return inside a cell is written as a line feed (see :func:`_one_row`).
+    """
     frame = escape_frame(df) if escape else df
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if any(frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any() for c in text):
+        frame = frame.copy()
+        for col in text:
+            frame[col] = frame[col].map(_one_row)
     return lambda p: frame.to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
 
 
