@@ -1258,8 +1258,6 @@ def _cli_import_raw_onto_an_existing_version(ctx):
 
 @cli(
     r"^error: \S+liaoning_indicators\.csv, row 2: .*(NUL|control|character)",
-    xfail="issue 14 §7: import-raw of a CSV holding a NUL byte: IllegalCharacterError traceback, "
-    "and an empty dated folder is left in data/raw/compiled",
 )
 def _cli_import_raw_of_a_csv_with_a_nul_byte(ctx):
     shared = _compiled(ctx.tmp, note="fin\0al")
@@ -1850,11 +1848,6 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
     assert rows == [["note", "value"], ["x\n=2+2", "1"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 §5: import-raw writes a formula-looking note as a formula cell; the build "
-    "then reads its empty cached value and the note silently disappears",
-)
 def test_import_raw_stores_formula_like_text_as_text(tmp_path):
     """import-raw writes a note that looks like a formula as a text cell."""
     from lnanalysis.extract.compiled import import_compiled

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TRACE_ENV = "LNANALYSIS_TRACE"
+_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "import"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 # Never inputs of a step: the environment, compiled bytecode, version control
 _IGNORED_PARTS = {".venv", "__pycache__", ".git", ".ipynb_checkpoints"}
@@ -50,7 +51,8 @@ class _Hook:
         self.busy = False
 
     def __call__(self, event: str, args: tuple) -> None:
-        if self.busy or not (self.active or self.sink):
+        # Called for every audit event of the process: the common case returns at once
+        if event not in _EVENTS or self.busy or not (self.active or self.sink):
             return
         kind, value = _classify(event, args)
         if kind is None:

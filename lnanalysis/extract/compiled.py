@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.paths import RAW_DIR, shared_dir
@@ -60,13 +61,21 @@ COMPILED = {
 }
 
 
-def _write_workbook(target: Path, header, body, citation: dict) -> None:
+def _write_workbook(target: Path, header, body, citation: dict, source: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "data"
     ws.append(header)
-    for row in body:
-        ws.append(row)
+    for n, row in enumerate(body, start=2):
+        try:
+            ws.append(row)
+        except IllegalCharacterError:
+            raise InputError(
+                "a control character a workbook cannot hold", file=source, row=n
+            ) from None
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
     meta = wb.create_sheet("source")
     for key, value in citation.items():
         meta.append([key, value])
@@ -97,14 +106,16 @@ def import_compiled(version: str, *, shared: Path | None = None, raw: Path = RAW
     for spec in COMPILED.values():
         if (out_dir / spec["out"]).exists():
             raise InputError("exists; raw files are never overwritten", file=out_dir / spec["out"])
+    # Every file is read (and refused, naming its row) before anything is written
+    tables = {name: read_csv_rows(src_dir / name) for name in COMPILED}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in COMPILED.items():
         src = src_dir / name
         target = out_dir / spec["out"]
-        header, body = read_csv_rows(src)
+        header, body = tables[name]
         citation = {k: spec[k] for k in ("title", "publisher", "url")}
-        _write_workbook(target, header, body, citation)
+        _write_workbook(target, header, body, citation, src)
         write_sidecar(
             target,
             title=spec["title"],
