@@ -11,6 +11,7 @@ from pathlib import Path
 from lnanalysis.core.paths import PACKAGE_DIR
 
 MISSING = "missing"
+NOT_A_FILE = "not a file"
 _memo: dict[tuple[str, int, int], str] = {}
 
 
@@ -21,7 +22,7 @@ def file_digest(path: Path) -> str:
     except OSError:
         return MISSING
     if not path.is_file():
-        return "not a file"
+        return NOT_A_FILE
     key = (str(path), st.st_mtime_ns, st.st_size)
     if key not in _memo:
         digest = hashlib.sha256()
@@ -39,11 +40,6 @@ def listing_digest(folder: Path) -> str:
     except OSError:
         return MISSING
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
-
-
-def bytes_digest(data: bytes) -> str:
-    """Return the sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def module_file(name: str) -> Path | None:

@@ -47,8 +47,19 @@ def decode_utf8(data: bytes, path) -> str:
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 
-def read_bytes_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
-    """Return a regular file's bytes; a device, pipe, folder or huge file is refused unread."""
+def read_bytes_bounded(
+    path: Path,
+    limit: int = MAX_TEXT_BYTES,
+    *,
+    error: type[InputError] = InputError,
+    verb: str = "read",
+    what: str = "",
+) -> bytes:
+    """Return a regular file's bytes; a device, pipe, folder or huge file is refused unread.
+
+    ``error`` is the class raised, naming the file; ``verb`` and ``what`` word it
+    ("cannot <verb>: ...", "... over the N MB limit<what>").
+    """
     import stat
 
     path = Path(path)
@@ -56,15 +67,16 @@ def read_bytes_bounded(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-            raise InputError(f"not a regular file ({kind})", file=path)
+            raise error(f"not a regular file ({kind})", file=path)
         if info.st_size > limit:
-            raise InputError(
-                f"{info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit", file=path
+            raise error(
+                f"{info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit{what}",
+                file=path,
             )
         with open(path, "rb") as fh:
             return fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+        raise error(f"cannot {verb}: {exc.strerror or exc}", file=path) from None
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:

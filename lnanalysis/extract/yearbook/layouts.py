@@ -8,13 +8,13 @@ in the reader's code.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lnanalysis.core.config import config_section
+from lnanalysis.core.digest import MISSING, NOT_A_FILE, file_digest
 from lnanalysis.core.errors import LayoutError
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
@@ -191,8 +191,11 @@ def layouts() -> dict[str, Layout]:
 
 
 def sha256_of(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """Return the hex sha256 of a file (memoised while the file is unchanged)."""
+    digest = file_digest(Path(path))
+    if digest in (MISSING, NOT_A_FILE):
+        raise FileNotFoundError(f"{path}: {digest}")
+    return digest
 
 
 def find_layout(path: Path, table: str | None = None, digest: str | None = None) -> Layout:

@@ -374,7 +374,7 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
         if table is not None:
             raise
     try:
-        spec = infer_layout(path, grids=grids)
+        return _inferred(path, grids)
     except LayoutError as exc:
         what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
         raise LayoutError(
@@ -383,6 +383,11 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
             sheet=exc.sheet,
             cell=exc.cell,
         ) from None
+
+
+def _inferred(path: Path, grids, overrides: dict | None = None) -> Layout:
+    """Return the layout inferred from a file's cells (``overrides`` settle what it cannot)."""
+    spec = infer_layout(path, grids=grids, overrides=overrides)
     return layout_from_spec(f"inferred:{path.stem}", spec)
 
 
@@ -427,8 +432,7 @@ def read_yearbook(
     book = open_workbook(path, password, data)
     grids = book.grids
     if layout is None and (infer or overrides):
-        spec = infer_layout(path, grids=grids, overrides=overrides)
-        layout = layout_from_spec(f"inferred:{path.stem}", spec)
+        layout = _inferred(path, grids, overrides)
     layout = layout or _known_or_inferred(path, table, data, digest, grids)
     sheets = {}
     for block in layout.blocks:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lnanalysis.core.errors import PasswordError, WorkbookError
+from lnanalysis.core.textfile import read_bytes_bounded
 from lnanalysis.extract.yearbook.biff import xls_extent
 from lnanalysis.extract.yearbook.html import html_grids, looks_like_html
 from lnanalysis.extract.yearbook.ooxml import Package, inspect_package
@@ -86,22 +87,7 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     WorkbookError
         Naming the file and what it is, before anything is read.
     """
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise WorkbookError(f"cannot open: {exc.strerror or exc}", file=path) from None
-    import stat
-
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-        raise WorkbookError(f"not a regular file ({kind})", file=path)
-    if info.st_size > limit:
-        raise WorkbookError(
-            f"{info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for a table",
-            file=path,
-        )
-    with open(path, "rb") as fh:
-        return fh.read(limit + 1)
+    return read_bytes_bounded(path, limit, error=WorkbookError, verb="open", what=" for a table")
 
 
 def workbook_bytes(path: Path, password: str | None = None, data: bytes | None = None) -> bytes:
