@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import re
 import sys
 import traceback
@@ -47,6 +48,19 @@ def _year(lo: int | None = FIRST_YEAR, hi_offset: int = 0, what: str = "year"):
     return parse
 
 
+def _baseline_year(text: str) -> int:
+    """Parse --baseline-year: a year before the registry's first target year."""
+    from lnanalysis.targets.registry import load_registry
+
+    year = _year(what="--baseline-year")(text)
+    first_due = min(t.target_year for t in load_registry().targets)
+    if year >= first_due:
+        raise argparse.ArgumentTypeError(
+            f"--baseline-year {year} is not before {first_due}, the registry's first target year"
+        )
+    return year
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m lnanalysis", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -71,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sc.add_argument(
         "--baseline-year",
-        type=_year(what="--baseline-year"),
+        type=_baseline_year,
         help="baseline of growth targets (default 2015; 2014 is the alternative)",
     )
     sc.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
@@ -193,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except LnAnalysisError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # the reader closed the pipe: not an error (see __main__)
+        raise
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         _fail(f"{where}{exc.strerror or exc}")
@@ -469,7 +485,14 @@ def _cmd_list_layouts(args) -> int:
         {"id": k, "table_zh": v.table_zh, "blocks": len(v.blocks), "file": v.file}
         for k, v in layouts().items()
     ]
-    _emit(search(pd.DataFrame(rows), args.search), "table")
+    hits = search(pd.DataFrame(rows), args.search)
+    if hits.empty:
+        close = difflib.get_close_matches(args.search, [r["id"] for r in rows], n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(
+            f"no layout map matches {args.search!r}{hint} (python -m lnanalysis list-layouts)"
+        )
+    _emit(hits, "table")
     return 0
 
 

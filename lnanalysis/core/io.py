@@ -30,7 +30,14 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             os.close(fd)
             staged.append((Path(tmp), target))
-            writer(Path(tmp))
+            try:
+                writer(Path(tmp))
+            except Exception as exc:
+                cause = _os_error(exc)
+                if cause is None:
+                    raise
+                # name the file being written (a failed write() names none)
+                raise OSError(cause.errno, cause.strerror or str(cause), str(target)) from exc
             os.chmod(tmp, 0o644)
     except BaseException:
         for tmp, _ in staged:
@@ -39,6 +46,18 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     for tmp, target in staged:
         os.replace(tmp, target)
     return [target for _, target in staged]
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """Return the operating-system error behind ``exc`` (a writer may wrap it), or None."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            return exc
+        inner = [a for a in getattr(exc, "args", ()) if isinstance(a, OSError)]
+        exc = inner[0] if inner else (exc.__cause__ or exc.__context__)
+        seen += 1
+    return None
 
 
 def remove_stale_staging(*folders: Path) -> list[Path]:

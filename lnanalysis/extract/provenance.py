@@ -97,12 +97,16 @@ def verify(path: Path) -> Origin:
     return origin
 
 
-def write_sidecar(path: Path, **fields) -> Path:
-    """Write the sidecar of a new raw file, with its md5 and size filled in."""
+def sidecar_text(path: Path, **fields) -> str:
+    """Return the sidecar of the raw file ``path``: ``fields`` with its md5 and size."""
     meta = dict(fields)
     meta["md5"] = md5_of(path)
     meta["bytes"] = path.stat().st_size
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
+
+
+def write_sidecar(path: Path, **fields) -> Path:
+    """Write the sidecar of a new raw file, with its md5 and size filled in."""
     meta_path = sidecar_path(path)
-    with open(meta_path, "w", encoding="utf-8") as fh:
-        yaml.safe_dump(meta, fh, allow_unicode=True, sort_keys=False, width=100)
+    meta_path.write_text(sidecar_text(path, **fields), encoding="utf-8")
     return meta_path

@@ -16,6 +16,7 @@ spreadsheet cell a value was read from, ``file!sheet!cell``) are optional. Witho
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -26,9 +27,11 @@ from pathlib import Path
 import yaml
 
 from lnanalysis.core.errors import InputError
+from lnanalysis.core.io import write_all_atomic
+from lnanalysis.core.parse import parse_number
 from lnanalysis.core.paths import RAW_DIR
 from lnanalysis.core.textfile import read_csv_rows
-from lnanalysis.extract.provenance import write_sidecar
+from lnanalysis.extract.provenance import sidecar_path, sidecar_text, write_sidecar
 from lnanalysis.store.observations import load_sources, read_source
 
 REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
@@ -64,6 +67,9 @@ def check_version(version: str) -> None:
         raise InputError(f"version {version!r} must be a date, YYYY-MM-DD")
 
 
+MAX_FIELD_CHARS = 10_000  # a title or note longer than this is not a citation
+
+
 def import_values(
     source: Path,
     *,
@@ -87,12 +93,23 @@ def import_values(
         raise InputError(f"file name {name!r}: use letters, digits, '.', '_' or '-', ending .csv")
     if not (title.strip() and publisher.strip()):
         raise InputError("a title and a publisher are needed for the sidecar", file=source)
-    header, _ = read_csv_rows(source)
+    header, body = read_csv_rows(source)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
             f"missing columns {missing}; required: {', '.join(REQUIRED)}", file=source, row=1
         )
+    if not body:
+        raise InputError("a header and no value rows: nothing to add", file=source)
+    for number, row in enumerate(body, start=2):
+        for column, text in zip(header, row, strict=True):
+            if len(text) > MAX_FIELD_CHARS:
+                raise InputError(
+                    f"field {column} holds {len(text):,} characters, over the "
+                    f"{MAX_FIELD_CHARS:,} a value row may hold",
+                    file=source,
+                    row=number,
+                )
     rel = f"additions/{version}/{name}"
     source_id = f"additions_{version}_{Path(name).stem}"
     target = raw_dir / rel
@@ -123,12 +140,26 @@ def import_values(
             raise type(exc)(
                 exc.reason, file=source, sheet=None, row=exc.row, cell=exc.cell
             ) from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    write_sidecar(target, **meta)
     entry = yaml.safe_dump([spec], allow_unicode=True, sort_keys=False, width=100)
-    with open(raw_dir / "sources.yaml", "a", encoding="utf-8") as fh:
-        fh.write("".join(f"  {line}\n" for line in entry.splitlines()))
+    listing = raw_dir / "sources.yaml"
+    listed = listing.read_bytes() + "".join(f"  {x}\n" for x in entry.splitlines()).encode()
+    sidecar = sidecar_text(source, **meta).encode("utf-8")
+    # The copy, its sidecar and the listing are staged together and land as one set:
+    # a failure (a full disk) leaves none of them, so the import can simply be retried
+    new_folders = [p for p in (target.parent.parent, target.parent) if not p.exists()]
+    try:
+        write_all_atomic(
+            {
+                target: lambda p: shutil.copyfile(source, p),
+                sidecar_path(target): lambda p: p.write_bytes(sidecar),
+                listing: lambda p: p.write_bytes(listed),
+            }
+        )
+    except BaseException:
+        for folder in reversed(new_folders):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return target
 
 
@@ -148,7 +179,18 @@ def add_value(
     raw_dir: Path = RAW_DIR,
     today: dt.date | None = None,
 ) -> Path:
-    """Add one figure read in a publication, as a one-row CSV under ``data/raw/additions``."""
+    """Add one figure read in a publication, as a one-row CSV under ``data/raw/additions``.
+
+    The arguments are checked as the command line's options (``--value 'abc': not a
+    number``); the row is then checked as the build will read it, and an error names
+    the command and the row rather than a temporary file.
+    """
+    try:
+        parse_number(value)
+    except InputError as exc:
+        raise InputError(f"--value {value!r}: {exc.reason.split(':')[0]}") from None
+    if not re.match(r"^https?://\S+$", source_url.strip()):
+        raise InputError(f"--source-url {source_url!r}: give the web address, http:// or https://")
     today = today or dt.date.today()
     version = today.isoformat()
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", f"value_{region}_{indicator}_{year}").strip("-")
@@ -176,13 +218,18 @@ def add_value(
             writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
             writer.writeheader()
             writer.writerow(row)
-        return import_values(
-            path,
-            version=version,
-            name=name,
-            title=source_title,
-            publisher=source_title,
-            url=source_url,
-            raw_dir=raw_dir,
-            today=today,
-        )
+        try:
+            return import_values(
+                path,
+                version=version,
+                name=name,
+                title=source_title,
+                publisher=source_title,
+                url=source_url,
+                raw_dir=raw_dir,
+                today=today,
+            )
+        except InputError as exc:
+            if exc.file is None or Path(str(exc.file)).parent != Path(scratch):
+                raise
+            raise type(exc)(exc.reason, file="add-value", row=exc.row, cell=exc.cell) from None

@@ -7,6 +7,7 @@ optional baseline year), never added to the registry.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,7 @@ def adhoc_target(
     baseline_year: int | None = None,
 ) -> Target:
     """Return a researcher-entered level target for ``indicator`` (not in the registry)."""
+    check_target_value(target_value)
     ind = get_indicator(indicator)
     return Target(
         id=f"explore_{indicator}",
@@ -70,6 +72,18 @@ def explore(
     return trajectory(target, obs, as_of=as_of, region=region, models=models)
 
 
+def check_target_value(value) -> None:
+    """Refuse a target value that is not a finite number (NaN or infinity reach nothing)."""
+    if value is None:
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"target_value {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise InputError(f"target_value {value!r} is not a finite number")
+
+
 def parse_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
     """Return the model names of a comma-separated string or tuple, all known, or raise."""
     if isinstance(models, str):
@@ -92,6 +106,7 @@ def render_explore(**params) -> Path:
     from lnanalysis.reference.regions import region_table
 
     get_indicator(params["indicator"])
+    check_target_value(params.get("target_value"))
     parse_models(params.get("models", ",".join(MODELS)))
     if params["region"] not in region_table().index:
         raise UnknownRegionError(

@@ -45,6 +45,13 @@ class Indicator:
         units = load_yaml("units.yaml")["units"]
         return units[self.unit]["dimension"] in COUNT_DIMENSIONS
 
+    @property
+    def is_nonnegative(self) -> bool:
+        """True for counts, and for amounts of money spent, earned or produced."""
+        units = load_yaml("units.yaml")["units"]
+        money = units[self.unit]["dimension"] == "money_cny" and self.measure in ("flow", "stock")
+        return self.is_count or money
+
 
 @cache
 def indicators() -> dict[str, Indicator]:

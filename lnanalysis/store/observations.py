@@ -10,6 +10,7 @@ outputs that ``make briefing`` writes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 
@@ -130,6 +131,10 @@ def _unaddressed() -> dict[tuple[str, int], str]:
     }
 
 
+# A source URL that a browser or spreadsheet would run rather than open
+_ACTIVE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
+
+
 def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, today: dt.date):
     cols = src["columns"]
     where = {"file": rel, "sheet": sheet or None, "row": rownum}
@@ -137,6 +142,10 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
     title = row[cols["source_title"]].strip()
     if not title or (not url and (src["id"], rownum) not in _unaddressed()):
         raise MissingSourceError("value row has no source URL or title", **where)
+    if _ACTIVE_SCHEME.match(url):
+        raise InputError(
+            f"source URL {url[:60]!r} would run code when opened; cite a web page", **where
+        )
     region_label = row[src["region_column"]]
     region = region_code(region_label, **where)
     label = row[cols["label"]]
@@ -157,6 +166,10 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         raise PlausibilityError(f"share {value} outside 0-100 for {ind.id}", **where)
     if ind.is_count and value < 0:
         raise PlausibilityError(f"negative count {value} for {ind.id}", **where)
+    if ind.is_nonnegative and value < 0:
+        raise PlausibilityError(
+            f"negative amount {value} {ind.unit} for {ind.id}, which cannot be negative", **where
+        )
     note = row[cols["note"]].strip() if "note" in cols else ""
     family = classify_family(url, title)
     tier = _stated_tier(row, cols, where) or classify_tier(url, title)

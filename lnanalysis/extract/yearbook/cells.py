@@ -92,6 +92,12 @@ def read_mapping(path: Path) -> dict[str, dict]:
         raise InputError("no 'tables:' mapping", file=path)
     for table, spec in tables.items():
         where = {"file": path, "sheet": table}
+        if not isinstance(spec, dict):
+            raise InputError(
+                "an entry must be a mapping of publication, published and map", **where
+            )
+        if not isinstance(spec.get("map"), dict):
+            raise InputError("'map' must map indicator paths to indicator ids", **where)
         unknown = sorted(set(spec) - MAPPING_KEYS)
         if unknown:
             raise InputError(f"unknown keys {unknown}; known: {sorted(MAPPING_KEYS)}", **where)
@@ -162,6 +168,8 @@ def import_yearbooks(
 
     check_version(version)
     mapping = read_mapping(mapping_path)
+    if files is None and not Path(folder).is_dir():
+        raise InputError("no such folder", file=folder)
     cells = extract_cells(folder, files, log)
     rows = store_rows(cells, mapping)
     target = raw_dir / "additions" / version

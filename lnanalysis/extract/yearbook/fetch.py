@@ -8,6 +8,7 @@ base URL. Files already in the cache with the right checksum are not fetched aga
 
 from __future__ import annotations
 
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -47,11 +48,22 @@ def _download(url: str, target: Path) -> None:
                     )
                 out.write(block)
     except urllib.error.HTTPError as exc:
-        raise InputError(f"cannot fetch: HTTP {exc.code} {exc.reason}", file=url) from None
+        reason = _one_line(exc.reason)
+        raise InputError(f"cannot fetch: HTTP {exc.code} {reason}", file=url) from None
     except urllib.error.URLError as exc:
-        raise InputError(f"cannot fetch: {exc.reason}", file=url) from None
+        raise InputError(f"cannot fetch: {_one_line(exc.reason)}", file=url) from None
+    except http.client.HTTPException as exc:  # an answer that is not HTTP, cut short, ...
+        what = type(exc).__name__
+        raise InputError(f"cannot fetch: not a valid HTTP answer ({what})", file=url) from None
+    except ValueError as exc:  # a malformed URL, e.g. an unclosed IPv6 bracket
+        raise InputError(f"cannot fetch: malformed URL ({_one_line(exc)})", file=url) from None
     except (TimeoutError, OSError) as exc:
-        raise InputError(f"cannot fetch: {exc}", file=url) from None
+        raise InputError(f"cannot fetch: {_one_line(exc)}", file=url) from None
+
+
+def _one_line(reason) -> str:
+    """Return an error's reason on one line (urllib's redirect message spans three)."""
+    return " ".join(str(reason).split())
 
 
 def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[Path, str]:

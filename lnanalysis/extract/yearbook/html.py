@@ -13,6 +13,10 @@ from html.parser import HTMLParser
 Grid = list[list]
 
 
+class SpanLimitError(ValueError):
+    """A table whose row and column spans would expand past the cell limit."""
+
+
 def looks_like_html(head: bytes) -> bool:
     r"""Return whether a file's first bytes are HTML markup holding a page or a table.
 
@@ -32,8 +36,9 @@ class _TableParser(HTMLParser):
 
     _BLOCKS = ("div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "caption")
 
-    def __init__(self) -> None:
+    def __init__(self, max_cells: int) -> None:
         super().__init__(convert_charrefs=True)
+        self._budget = max_cells  # cells still allowed, spans expanded
         self.rows: list[list[str]] = []
         self._table_depth = 0
         self._table_rows: list[list[str]] = []
@@ -73,6 +78,13 @@ class _TableParser(HTMLParser):
                 self._row.append(self._pending.pop((r, len(self._row))))
             c0 = len(self._row)
             rowspan, colspan = self._span
+            self._budget -= rowspan * colspan
+            if self._budget < 0:
+                raise SpanLimitError(
+                    f"row {r + 1} of a table: a cell spanning {rowspan:,} rows x {colspan:,} "
+                    "columns takes the page past the limit of cells for a statistical table "
+                    "(refused unread)"
+                )
             for k in range(colspan):
                 self._row.append(text if k == 0 else "")
                 for dr in range(1, rowspan):
@@ -111,18 +123,24 @@ def _int(value) -> int:
         return 1
 
 
-def html_grids(raw: bytes) -> dict[str, Grid]:
+def html_grids(raw: bytes, max_cells: int) -> dict[str, Grid]:
     """Return the tables of an HTML page as one grid in a sheet named ``'html'``.
 
     The page is decoded as UTF-8, else as GB18030 (the other encoding such pages use);
-    every row is padded to the widest row, cells as text.
+    every row is padded to the widest row, cells as text. Spans are counted as they
+    expand: past ``max_cells`` cells, or a padded grid past it, :class:`SpanLimitError`.
     """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")
-    parser = _TableParser()
+    parser = _TableParser(max_cells)
     parser.feed(text)
     parser.close()
     width = max((len(r) for r in parser.rows), default=0)
+    if width * len(parser.rows) > max_cells:
+        raise SpanLimitError(
+            f"the page's tables span {len(parser.rows):,} rows x {width:,} columns, over "
+            f"the limit of {max_cells:,} cells for a statistical table (refused unread)"
+        )
     return {"html": [row + [""] * (width - len(row)) for row in parser.rows]}

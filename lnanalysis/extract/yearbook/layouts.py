@@ -51,11 +51,45 @@ def parse_address(cell: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
+MAX_ROWS = 1_048_576  # a worksheet's last row (Excel's limit; .xls stops at 65,536)
+MAX_COLUMNS = 16_384  # a worksheet's last column, XFD
+
+
+def _column(letters) -> int:
+    """Return a column's index, refusing anything that is not letters A to XFD."""
+    if not isinstance(letters, str) or not re.fullmatch(r"[A-Z]{1,3}", letters):
+        raise ValueError(f"column {letters!r} is not a column letter (A to XFD)")
+    index = col_index(letters)
+    if index >= MAX_COLUMNS:
+        raise ValueError(f"column {letters} lies past XFD, a worksheet's last column")
+    return index
+
+
 def _columns(spec) -> list[int]:
     if isinstance(spec, list):
-        return [col_index(c) for c in spec]
-    first, last = spec.split(":")
-    return list(range(col_index(first), col_index(last) + 1))
+        return [_column(c) for c in spec]
+    if not isinstance(spec, str) or spec.count(":") != 1:
+        raise ValueError(f"columns {spec!r}: give a range such as C:H or a list of letters")
+    try:
+        first, last = (_column(c) for c in spec.split(":"))
+    except ValueError as exc:
+        raise ValueError(f"columns {spec}: {exc}") from None
+    if last < first:
+        raise ValueError(f"columns {spec}: the range runs backwards")
+    return list(range(first, last + 1))
+
+
+def _rows(spec, key: str) -> tuple[int, int]:
+    """Return a 1-based inclusive row range as 0-based, within a worksheet's rows."""
+    ok = isinstance(spec, list) and len(spec) == 2
+    if not ok or not all(isinstance(r, int) and not isinstance(r, bool) for r in spec):
+        raise ValueError(f"{key} {spec!r}: give [first row, last row] as two whole numbers")
+    first, last = spec
+    if not 1 <= first <= last <= MAX_ROWS:
+        raise ValueError(
+            f"{key} rows {first} to {last}: rows must run forwards within 1 to {MAX_ROWS:,}"
+        )
+    return first - 1, last - 1
 
 
 @dataclass(frozen=True)
@@ -148,10 +182,10 @@ def _block(spec: dict) -> Block:
         year = {"row": int(year["row"]) - 1}
     return Block(
         sheet=str(spec["sheet"]),
-        header=(spec["header"][0] - 1, spec["header"][1] - 1),
-        data=(spec["data"][0] - 1, spec["data"][1] - 1),
-        label=col_index(spec["label"]),
-        label_en=None if spec.get("label_en") is None else col_index(spec["label_en"]),
+        header=_rows(spec["header"], "header"),
+        data=_rows(spec["data"], "data"),
+        label=_column(spec["label"]),
+        label_en=None if spec.get("label_en") is None else _column(spec["label_en"]),
         columns=tuple(_columns(spec["columns"])),
         year=year,
         title=_cell(spec.get("title")),
@@ -179,8 +213,15 @@ def layout_from_spec(table_id: str, spec: dict) -> Layout:
         table_zh=spec["table_zh"],
         table_en=spec.get("table_en", ""),
         region_set=spec.get("region_set", "provinces"),
-        blocks=tuple(_block(b) for b in spec["blocks"]),
+        blocks=tuple(_checked_block(table_id, i, b) for i, b in enumerate(spec["blocks"], 1)),
     )
+
+
+def _checked_block(table_id: str, number: int, spec: dict) -> Block:
+    try:
+        return _block(spec)
+    except ValueError as exc:
+        raise LayoutError(f"table {table_id}, block {number}: {exc}") from None
 
 
 @cache

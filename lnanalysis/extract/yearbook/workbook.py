@@ -18,7 +18,7 @@ from pathlib import Path
 from lnanalysis.core.errors import PasswordError, WorkbookError
 from lnanalysis.core.textfile import read_bytes_bounded
 from lnanalysis.extract.yearbook.biff import xls_extent
-from lnanalysis.extract.yearbook.html import html_grids, looks_like_html
+from lnanalysis.extract.yearbook.html import SpanLimitError, html_grids, looks_like_html
 from lnanalysis.extract.yearbook.ooxml import Package, inspect_package
 
 DEFAULT_PASSWORD = "VelvetSweatshop"
@@ -149,7 +149,10 @@ def open_workbook(path: Path, password: str | None = None, data: bytes | None = 
 
     data = read_bounded(Path(path)) if data is None else data
     if looks_like_html(data):
-        return Workbook(html_grids(data))  # a web table saved under an Excel name
+        try:  # a web table saved under an Excel name
+            return Workbook(html_grids(data, MAX_CELLS))
+        except SpanLimitError as exc:
+            raise WorkbookError(str(exc), file=path) from None
     data = workbook_bytes(path, password, data)
     package = Package()
     if data.startswith(_ZIP_MAGIC):
