@@ -74,9 +74,26 @@ class _Cells:
         self.grid = grid
         self.n_rows = len(grid)
         self.n_cols = max((len(row) for row in grid), default=0)
+        pad = [""] * self.n_cols
+        # str(number or date) holds no spaces to strip
         self.text = [
-            [text_of(v).strip() for v in row] + [""] * (self.n_cols - len(row)) for row in grid
+            [v.strip() if v.__class__ is str else text_of(v) for v in row] + pad[len(row) :]
+            for row in grid
         ]
+        self._words: list[list[tuple[int, str]]] | None = None
+
+    def words(self, c: int) -> list[tuple[int, str]]:
+        """Return (row, text) of column ``c``'s cells holding text that is not a number.
+
+        A region label is never a bare number: label searches look at these cells only.
+        """
+        if self._words is None:
+            number = _NUMBER.match
+            self._words = [
+                [(r, t) for r, row in enumerate(self.text) if (t := row[col]) and not number(t)]
+                for col in range(self.n_cols)
+            ]
+        return self._words[c]
 
     def raw(self, r: int, c: int):
         row = self.grid[r] if r < len(self.grid) else []
@@ -183,11 +200,7 @@ def _choose_scope(sheets: list[_Cells]) -> str:
         score = 0
         for cells in sheets:
             for c in range(cells.n_cols):
-                n = sum(
-                    1
-                    for r in range(cells.n_rows)
-                    if cells.text[r][c] and _region(cells.text[r][c], scope)
-                )
+                n = sum(1 for _r, text in cells.words(c) if _region(text, scope))
                 if n >= MIN_REGION_ROWS:
                     score += n
         if score > best_score:
@@ -206,8 +219,8 @@ def _label_columns(cells: _Cells, scope: str) -> list[tuple[int, int | None]]:
     codes: dict[int, dict[int, str]] = {}
     for c in range(cells.n_cols):
         found = {}
-        for r in range(cells.n_rows):
-            code = _region(cells.text[r][c], scope)
+        for r, text in cells.words(c):
+            code = _region(text, scope)
             if code:
                 found[r] = code
         if len(found) >= MIN_REGION_ROWS:
@@ -221,8 +234,8 @@ def _label_columns(cells: _Cells, scope: str) -> list[tuple[int, int | None]]:
         if nxt in codes:
             same = sum(1 for r, code in codes[c].items() if codes[nxt].get(r) == code)
             if same >= 0.5 * min(len(codes[c]), len(codes[nxt])):
-                zh_c = sum(1 for r in codes[c] if _CJK.search(cells.text[r][c]))
-                zh_n = sum(1 for r in codes[nxt] if _CJK.search(cells.text[r][nxt]))
+                zh_c = sum(1 for r in codes[c] if _CJK.search(cells.t(r, c)))
+                zh_n = sum(1 for r in codes[nxt] if _CJK.search(cells.t(r, nxt)))
                 skip.add(nxt)
                 pairs.append((c, nxt) if zh_c >= zh_n else (nxt, c))
                 continue
