@@ -78,3 +78,36 @@ def test_each_band_is_calibrated_with_its_own_factor():
     row = pooled_factors(cases).set_index("indicator").loc["x"]
     assert row["factor_95"] > row["factor"] * 1.05
     assert np.mean(np.abs(z) <= Z[95] * row["factor_95"]) == pytest.approx(0.95, abs=0.002)
+
+
+def test_leave_one_region_out_factor_is_the_quantile_of_the_other_regions_exactly():
+    # SYNTHETIC: two groups (by horizon), regions of unequal sizes, one NaN z
+    cases = pd.DataFrame(
+        {
+            "indicator": ["x"] * 9,
+            "model": ["combination"] * 9,
+            "horizon": [1, 1, 1, 1, 1, 2, 2, 2, 2],
+            "region": ["A", "A", "B", "C", "C", "A", "B", "B", "C"],
+            "z": [0.5, -2.0, 1.5, -0.1, 3.0, 1.0, -0.4, 2.2, np.nan],
+        }
+    )
+    k = loro_factors(cases)
+    for i, row in cases.iterrows():
+        same = (cases["horizon"] == row["horizon"]) & (cases["region"] != row["region"])
+        expected = np.quantile(cases.loc[same, "z"].abs().to_numpy(), 0.8) / Z[80]
+        assert np.array_equal([k[i]], [expected], equal_nan=True), (i, k[i], expected)
+
+
+def test_backtests_run_together_equal_backtests_run_one_by_one():
+    from lnanalysis.backtest.panel import backtest_many
+    from lnanalysis.store.observations import load_preferred
+
+    pref = load_preferred()
+    a = pref[pref["region"].isin(["LN", "JL", "HL", "BJ"])]
+    b = pref[pref["region"].isin(["LN", "SD", "JS"]) & (pref["year"] <= 2017)]
+    together = backtest_many([a, b], workers=2, cache=False)
+    for panel, result in zip((a, b), together, strict=True):
+        alone = backtest_many([panel], workers=1, cache=False)[0]
+        assert set(result) == set(alone)
+        for key, frame in alone.items():
+            pd.testing.assert_frame_equal(result[key], frame, check_exact=True)

@@ -120,6 +120,30 @@ def test_every_scope_names_a_briefing_notebook_and_holds_the_backtest_panel():
         assert {"rd_expenditure", "tech_contract_turnover_seller"} <= set(scope)
 
 
+def test_a_notebook_run_early_that_read_a_figure_stops_the_build():
+    from lnanalysis.pipeline.nbpool import check_early
+    from lnanalysis.pipeline.notebooks import NotebookError, NotebookRun
+
+    path = ROOT / "notebooks" / "12_explore.ipynb"
+    reads = {"files": ["data/processed/preferred.csv"], "dirs": [], "modules": []}
+    check_early(path, NotebookRun(1.0, reads=reads))  # no figure: accepted
+    reads["files"].append("figures/en/rd_doubling.png")
+    with pytest.raises(NotebookError, match=r"12_explore\.ipynb: it read figures/en/rd_"):
+        check_early(path, NotebookRun(1.0, reads=reads))
+
+
+def test_the_schedule_names_briefing_notebooks_only(monkeypatch):
+    from lnanalysis.core.errors import InputError
+    from lnanalysis.pipeline import nbpool
+
+    early, first = nbpool.schedule()
+    names = {p.stem for p in briefing_notebooks()}
+    assert set(early) <= names and set(first) <= names
+    monkeypatch.setattr(nbpool, "load_yaml", lambda _name: {"run_first": ["12_explpre"]})
+    with pytest.raises(InputError, match=r"run_first: no briefing notebook named \['12_explpre'\]"):
+        nbpool.schedule()
+
+
 # --- slow tier ---------------------------------------------------------------
 
 PARTS = ("lnanalysis", "data", "notebooks", "figures")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 from threadpoolctl import threadpool_limits
 
 from lnanalysis.backtest.calibrate import subset_factors
@@ -128,32 +128,47 @@ def _one_blas_thread() -> None:
 
 def run_cases(pref: pd.DataFrame, workers: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return every forecast case of the panel and the skipped (model, origin) pairs."""
-    series = panel_series(pref)
+    return run_cases_many([pref], workers)[0]
+
+
+def run_cases_many(
+    prefs: list[pd.DataFrame], workers: int = 2
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Return the cases and skips of several panels (vintages), fitted in one pool."""
+    series = [panel_series(pref) for pref in prefs]
+    flat = [one for panel in series for one in panel]
     if workers > 1:
         with ProcessPoolExecutor(workers, initializer=_one_blas_thread) as pool:
-            results = list(pool.map(_series_cases, series, chunksize=4))
+            results = list(pool.map(_series_cases, flat, chunksize=4))
     else:
         with threadpool_limits(1):
-            results = [_series_cases(a) for a in series]
-    cases = pd.DataFrame([c for r in results for c in r[0]])
-    skips = pd.DataFrame(
-        [s for r in results for s in r[1]],
-        columns=["indicator", "region", "origin", "model", "reason"],
-    )
-    return cases, skips
+            results = [_series_cases(a) for a in flat]
+    out, start = [], 0
+    for panel in series:
+        part, start = results[start : start + len(panel)], start + len(panel)
+        cases = pd.DataFrame([c for r in part for c in r[0]])
+        skips = pd.DataFrame(
+            [s for r in part for s in r[1]],
+            columns=["indicator", "region", "origin", "model", "reason"],
+        )
+        out.append((cases, skips))
+    return out
 
 
 def loro_factors(cases: pd.DataFrame, level: int = 80) -> pd.Series:
     """Leave-one-region-out calibration factor for every case (same model and horizon)."""
     q = level / 100
-    out = pd.Series(np.nan, index=cases.index)
-    for _key, grp in cases.groupby(["indicator", "model", "horizon"]):
-        absz = grp["z"].abs()
-        for region in grp["region"].unique():
-            rest = absz[grp["region"] != region]
+    out = np.full(len(cases), np.nan)
+    absz = cases["z"].abs().to_numpy(dtype=float)
+    regions = cases["region"].to_numpy()
+    for rows in cases.groupby(["indicator", "model", "horizon"]).indices.values():
+        here = regions[rows]
+        for region in pd.unique(here):
+            mine = here == region
+            rest = absz[rows[~mine]]
             if len(rest):
-                out[grp.index[grp["region"] == region]] = np.quantile(rest, q) / Z[level]
-    return out
+                out[rows[mine]] = np.quantile(rest, q) / Z[level]
+    return pd.Series(out, index=cases.index)
 
 
 def calibration_by_case(cases: pd.DataFrame) -> dict[int, pd.Series]:
@@ -281,7 +296,7 @@ def binary_scores(cases: pd.DataFrame, factors: dict[int, pd.Series] | None = No
     )
     k = k80.reindex(sel.index)
     z = (sel["required_t"] - sel["mean_t"]) / (sel["se_t"] * k)
-    sel["p_meet"] = 1 - stats.norm.cdf(z.to_numpy(dtype=float))
+    sel["p_meet"] = 1 - special.ndtr(z.to_numpy(dtype=float))
     sel["met"] = sel["actual"] >= sel["required"]
     sel["called"] = sel["p_meet"] >= 0.5
     rows = []
@@ -343,21 +358,42 @@ def input_hash(pref: pd.DataFrame) -> str:
 
 def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dict:
     """Run (or reuse from the cache) the panel backtest; return cases, skips, scores, factors."""
-    key = input_hash(pref)
-    path = CACHE_DIR / f"backtest-{key}.pkl"
-    if cache and path.exists():
-        try:
-            return pd.read_pickle(path)
-        except Exception as exc:  # a torn or foreign file: it is only a cache
-            print(
-                f"[lnanalysis] discarded an unreadable backtest cache {path.name} "
-                f"({type(exc).__name__}); recomputing",
-                file=sys.stderr,
-            )
-            path.unlink(missing_ok=True)
-    cases, skips = run_cases(pref, workers)
+    return backtest_many([pref], workers=workers, cache=cache)[0]
+
+
+def backtest_many(prefs: list[pd.DataFrame], *, workers: int = 2, cache: bool = True) -> list:
+    """Run the backtests of several panels (e.g. vintages) in one pool; as :func:`backtest`."""
+    paths = [CACHE_DIR / f"backtest-{input_hash(pref)}.pkl" for pref in prefs]
+    results = [_cached(path) if cache else None for path in paths]
+    todo = [i for i, result in enumerate(results) if result is None]
+    fitted = run_cases_many([prefs[i] for i in todo], workers) if todo else []
+    for i, (cases, skips) in zip(todo, fitted, strict=True):
+        results[i] = _results(cases, skips)
+        if cache:
+            # Written to a temporary file and renamed: a killed build never leaves a torn cache
+            write_atomic(paths[i], lambda p, r=results[i]: pd.to_pickle(r, p))
+    return results
+
+
+def _cached(path: Path) -> dict | None:
+    """Return a cached backtest, or None (an unreadable file is removed, saying so)."""
+    if not path.exists():
+        return None
+    try:
+        return pd.read_pickle(path)
+    except Exception as exc:  # a torn or foreign file: it is only a cache
+        print(
+            f"[lnanalysis] discarded an unreadable backtest cache {path.name} "
+            f"({type(exc).__name__}); recomputing",
+            file=sys.stderr,
+        )
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _results(cases: pd.DataFrame, skips: pd.DataFrame) -> dict:
     factors = calibration_by_case(cases)
-    result = {
+    return {
         "cases": cases,
         "skipped": skips,
         "scores": score(cases, factors),
@@ -365,7 +401,3 @@ def backtest(pref: pd.DataFrame, *, workers: int = 2, cache: bool = True) -> dic
         "coverage_by_year": coverage_by_year(cases, factors),
         "calibration": subset_factors(cases),
     }
-    if cache:
-        # Written to a temporary file and renamed: a killed build never leaves a torn cache
-        write_atomic(path, lambda p: pd.to_pickle(result, p))
-    return result

@@ -156,6 +156,7 @@ def build_figures(
     pref: pd.DataFrame | None = None,
     calibrations: dict[int | None, Calibration] | None = None,
     runner=None,
+    started: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Draw and save every figure in both languages; return the files of every figure.
 
@@ -163,7 +164,8 @@ def build_figures(
     forked processes (the drawing functions are shared with them by the fork).
     With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a figure whose
     data, drawing code and configuration are unchanged since it was last drawn is
-    not drawn again.
+    not drawn again. ``started`` is called once the drawing processes exist (so that
+    the caller may start threads or other pools without a fork after them).
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
@@ -194,7 +196,9 @@ def build_figures(
             pool = stack.enter_context(
                 ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent)
             )
-            results = pool.map(_render, tasks)
+            results = pool.map(_render, tasks)  # every worker is forked by now
+        if started is not None:
+            started()
         drawn: list[Path] = []
         for n, paths in enumerate(results, 1):
             drawn += paths

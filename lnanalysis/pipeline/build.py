@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 from lnanalysis.core.io import remove_stale_staging
 from lnanalysis.core.paths import (
@@ -76,8 +77,12 @@ def tables_step(runner: Runner) -> None:
     runner.run("tables", inputs, action)
 
 
-def figures_step(runner: Runner) -> None:
-    """Draw the figures whose data, code or configuration changed."""
+def figures_step(runner: Runner, started: Callable[[], None] | None = None) -> None:
+    """Draw the figures whose data, code or configuration changed.
+
+    ``started`` is called once the drawing processes exist, or the figures are found
+    up to date (see :func:`lnanalysis.figures.render.build_figures`).
+    """
     from lnanalysis.figures.render import build_figures
 
     inputs = Inputs().tree(PROCESSED_DIR).tree(CONFIG_DIR).code(["lnanalysis.figures.render"])
@@ -88,23 +93,44 @@ def figures_step(runner: Runner) -> None:
 
         t0 = time.perf_counter()
         obs, pref = load_observations(), load_preferred()
+        cal = calibrations(obs, pref)
         written = build_figures(
-            log=runner.log, obs=obs, pref=pref, calibrations=calibrations(obs, pref), runner=runner
+            log=runner.log, obs=obs, pref=pref, calibrations=cal, runner=runner, started=started
         )
         runner.log(f"{len(written)} figure files current in {time.perf_counter() - t0:.1f}s")
         return written
 
     runner.run("figures", inputs, action)
+    if started is not None:
+        started()
 
 
-def notebooks_step(runner: Runner, accept: bool) -> list[str]:
-    """Execute the notebooks whose inputs changed; return those held for review."""
-    from lnanalysis.pipeline.notebooks import briefing_notebooks, execute_all
+def figures_and_notebooks_step(runner: Runner, accept: bool) -> list[str]:
+    """Draw the figures, then execute the notebooks whose inputs changed.
 
-    t0 = time.perf_counter()
-    runs = execute_all(briefing_notebooks(), log=runner.log, accept=accept, runner=runner)
+    The notebooks that show no figure start while the figures are drawn (see
+    :mod:`lnanalysis.pipeline.nbpool`). Returns the notebooks held for review.
+    """
+    from lnanalysis.pipeline.nbpool import NotebookPool, schedule
+    from lnanalysis.pipeline.notebooks import briefing_notebooks
+
+    notebooks = briefing_notebooks()
+    without_figures = schedule()[0]
+    early = [p for p in notebooks if p.stem in without_figures]
+    t0 = [time.perf_counter()]
+    with NotebookPool(runner.log, accept=accept, runner=runner) as pool:
+
+        def start_early() -> None:
+            if early:
+                t0[0] = time.perf_counter()
+                pool.submit(early, early=True)
+                early.clear()  # once, whether the figures ran or were up to date
+
+        figures_step(runner, started=start_early)
+        pool.submit([p for p in notebooks if p.stem not in without_figures])
+        runs = pool.collect()
     if runs:
-        runner.log(f"{len(runs)} notebooks executed in {time.perf_counter() - t0:.1f}s")
+        runner.log(f"{len(runs)} notebooks executed in {time.perf_counter() - t0[0]:.1f}s")
     return [name for name, run in runs.items() if not run.replaced]
 
 
@@ -146,8 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if "--data-only" in args:
         return 0
     tables_step(runner)
-    figures_step(runner)
-    held = notebooks_step(runner, accept="--accept-notebooks" in args)
+    held = figures_and_notebooks_step(runner, accept="--accept-notebooks" in args)
     report_step(runner)
     if held:
         log(

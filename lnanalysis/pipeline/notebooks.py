@@ -21,13 +21,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import subprocess
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +40,9 @@ from lnanalysis.core.paths import (
     shared_dir,
     yearbook_cache_dir,
 )
-from lnanalysis.core.processes import die_with_parent
 from lnanalysis.core.trace import TRACE_ENV, project_reads, read_trace
 from lnanalysis.pipeline.manifest import Inputs, rel
-from lnanalysis.pipeline.nbdiff import CellChange, describe, diff_outputs, has_outputs
+from lnanalysis.pipeline.nbdiff import CellChange, diff_outputs, has_outputs
 
 # New runs whose outputs differ from the committed notebook wait here for review
 PENDING_DIR = CACHE_DIR / "notebooks"
@@ -267,41 +264,8 @@ def execute_all(
     With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a notebook whose
     inputs are unchanged since its last run is skipped (and absent from the result).
     """
-    paths = briefing_notebooks() if paths is None else paths
-    todo = []
-    for path in paths:
-        step = f"notebook {path.stem}"
-        if runner is None:
-            todo.append(path)
-            continue
-        record = runner.manifest.steps.get(step, {})
-        reason = runner.why(step, notebook_digests(path, record.get("reads")))
-        if reason is None:
-            runner.up_to_date(step)
-        else:
-            log(f"{step}: {reason}")
-            runner.manifest.forget(step)
-            todo.append(path)
-    runs: dict[str, NotebookRun] = {}
-    if not todo:
-        return runs
-    ctx = multiprocessing.get_context("spawn")
-    trace = runner is not None
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent) as pool:
-        futures = {pool.submit(execute_notebook, p, html_dir, accept, trace): p for p in todo}
-        for n, future in enumerate(as_completed(futures), 1):
-            path = futures[future]
-            run = runs[path.name] = future.result()
-            log(f"notebook {n}/{len(todo)}: {path.name} ({run.seconds:.1f}s)")
-            if run.changes:
-                what = "accepted" if run.replaced else f"kept in {run.pending.parent.name}/"
-                log(
-                    f"  {len(run.changes)} output lines differ from the committed notebook ({what})"
-                )
-                for line in describe(list(run.changes)):
-                    log(line)
-            if runner is not None and run.replaced:
-                outputs = [path] + ([html_dir / f"{path.stem}.html"] if html_dir else [])
-                digests = notebook_digests(path, run.reads)
-                runner.done(f"notebook {path.stem}", digests, outputs, reads=run.reads)
-    return {p.name: runs[p.name] for p in todo}  # reading order
+    from lnanalysis.pipeline.nbpool import NotebookPool
+
+    with NotebookPool(log, workers, html_dir, accept, runner) as pool:
+        pool.submit(briefing_notebooks() if paths is None else paths)
+        return pool.collect()

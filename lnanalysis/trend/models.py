@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from lnanalysis.core.errors import InsufficientDataError, LnAnalysisError, ModelError
 from lnanalysis.trend.theta import theta_forecast
@@ -22,7 +22,7 @@ from lnanalysis.trend.theta import theta_forecast
 MIN_POINTS = {"drift": 3, "loglinear": 3, "ets": 6, "theta": 4}
 MODELS = tuple(MIN_POINTS)
 # Normal quantiles of the central 80% and 95% bands
-Z = {80: stats.norm.ppf(0.9), 95: stats.norm.ppf(0.975)}
+Z = {80: special.ndtri(0.9), 95: special.ndtri(0.975)}
 Z80 = Z[80]
 
 
@@ -76,15 +76,15 @@ def loglinear(years, y, to_years) -> ModelForecast:
     # Scale the t-based half-width to a normal-equivalent se, so that every model's
     # se gives its own 80% interval with the normal quantile.
     sd = np.sqrt(s2 * (1 + lever))
-    se = sd * stats.t.ppf(0.9, df) / Z80
-    se95 = sd * stats.t.ppf(0.975, df) / Z[95]  # the 95% band has its own t quantile
+    se = sd * special.stdtrit(df, 0.9) / Z80
+    se95 = sd * special.stdtrit(df, 0.975) / Z[95]  # the 95% band has its own t quantile
     flags = ("zero variance",) if s2 <= 0 else ()
     mean = x0 @ beta
     return ModelForecast("loglinear", np.asarray(to_years), mean, se, x @ beta, flags, se95)
 
 
 def _half_width_se(lower, upper, alpha=0.2) -> np.ndarray:
-    return (np.asarray(upper) - np.asarray(lower)) / (2 * stats.norm.ppf(1 - alpha / 2))
+    return (np.asarray(upper) - np.asarray(lower)) / (2 * special.ndtri(1 - alpha / 2))
 
 
 def ets(years, y, to_years) -> ModelForecast:

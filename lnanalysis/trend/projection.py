@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from lnanalysis.core.errors import InsufficientDataError, ModelError
 from lnanalysis.trend.calibration import Calibration
@@ -53,7 +53,7 @@ class Projection:
             if row["se_t"] > 0
             else (-np.inf if t.forward(threshold) <= row["mean_t"] else np.inf)
         )
-        return float(1 - stats.norm.cdf(z))
+        return float(1 - special.ndtr(z))
 
 
 def combine(forecasts: list[ModelForecast]) -> tuple[np.ndarray, np.ndarray]:
