@@ -31,6 +31,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from lnanalysis.core.errors import LayoutError, UnknownRegionError, UnknownUnitError
@@ -83,16 +84,17 @@ class _Cells:
         self._words: list[list[tuple[int, str]]] | None = None
 
     def words(self, c: int) -> list[tuple[int, str]]:
-        """Return (row, text) of column ``c``'s cells holding text that is not a number.
+        """Return (row, text) of column ``c``'s text cells that are not numbers.
 
-        A region label is never a bare number: label searches look at these cells only.
+        A region label is never a number: label searches look at these cells only.
         """
         if self._words is None:
             number = _NUMBER.match
-            self._words = [
-                [(r, t) for r, row in enumerate(self.text) if (t := row[col]) and not number(t)]
-                for col in range(self.n_cols)
-            ]
+            self._words = words = [[] for _ in range(self.n_cols)]
+            for r, row in enumerate(self.grid):
+                for col, value in enumerate(row):
+                    if value.__class__ is str and (text := value.strip()) and not number(text):
+                        words[col].append((r, text))
         return self._words[c]
 
     def raw(self, r: int, c: int):
@@ -200,7 +202,8 @@ def _choose_scope(sheets: list[_Cells]) -> str:
         score = 0
         for cells in sheets:
             for c in range(cells.n_cols):
-                n = sum(1 for _r, text in cells.words(c) if _region(text, scope))
+                texts = [text for _r, text in cells.words(c)]
+                n = len(texts) - list(map(_region, texts, repeat(scope))).count(None)
                 if n >= MIN_REGION_ROWS:
                     score += n
         if score > best_score:
@@ -488,7 +491,8 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
     inherited = None
     if not table_any and prev is not None:
         inherited = _block_unit(cells, prev) if prev.sheet == block.sheet else prev.units.get(-1)
-    for col in block.columns:
+    # A unit row for the whole block gives every column its unit: nothing to check
+    for col in [] if table_any else block.columns:
         if col in block.units:
             last_unit = block.units[col]
             continue
@@ -606,7 +610,10 @@ def infer_blocks(grids: dict[str, Grid]) -> tuple[str, list[_Block], dict[str, _
 
 
 def infer_layout(
-    path: str | Path, grids: dict[str, Grid] | None = None, overrides: dict | None = None
+    path: str | Path,
+    grids: dict[str, Grid] | None = None,
+    overrides: dict | None = None,
+    digest: str | None = None,
 ) -> dict:
     """Infer a layout spec for a yearbook file from its cells.
 
@@ -621,6 +628,8 @@ def infer_layout(
         ``table_en``, ``year`` (int, for every block), ``units`` (column letters or
         ``'C:E'`` -> unit, for every block), and ``blocks`` (block index -> keys of one
         block spec, replacing the inferred ones).
+    digest : str, optional
+        The file's sha256 when already computed (else the file is read to compute it).
 
     Returns
     -------
@@ -670,7 +679,7 @@ def infer_layout(
         zh = indicator_from_unit_row(cells0.t(*first.unit))
     spec = {
         "file": str(path),
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "",
+        "sha256": digest or _sha256(path),
         "url": "",
         "table_zh": overrides.get("table_zh", zh or path.stem),
         "table_en": overrides.get("table_en", en),
@@ -680,6 +689,10 @@ def infer_layout(
     for index, extra in (overrides.get("blocks") or {}).items():
         spec["blocks"][int(index)].update(extra)
     return spec
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def _expand_units(units: dict) -> dict[int, str]:

@@ -374,7 +374,7 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
         if table is not None:
             raise
     try:
-        return _inferred(path, grids)
+        return _inferred(path, grids, digest=digest)
     except LayoutError as exc:
         what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
         raise LayoutError(
@@ -385,9 +385,11 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
         ) from None
 
 
-def _inferred(path: Path, grids, overrides: dict | None = None) -> Layout:
+def _inferred(
+    path: Path, grids, overrides: dict | None = None, digest: str | None = None
+) -> Layout:
     """Return the layout inferred from a file's cells (``overrides`` settle what it cannot)."""
-    spec = infer_layout(path, grids=grids, overrides=overrides)
+    spec = infer_layout(path, grids=grids, overrides=overrides, digest=digest)
     return layout_from_spec(f"inferred:{path.stem}", spec)
 
 
@@ -432,7 +434,7 @@ def read_yearbook(
     book = open_workbook(path, password, data)
     grids = book.grids
     if layout is None and (infer or overrides):
-        layout = _inferred(path, grids, overrides)
+        layout = _inferred(path, grids, overrides, digest)
     layout = layout or _known_or_inferred(path, table, data, digest, grids)
     sheets = {}
     for block in layout.blocks:
