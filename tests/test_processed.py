@@ -84,3 +84,69 @@ def test_every_processed_column_is_described():
         header = pd.read_csv(path, nrows=0).columns
         missing += [(table, c) for c in header if (table, c) not in described]
     assert not missing
+
+
+def _read_as_documented(path):
+    """Read a committed table with its text columns as text (as the dictionary types them)."""
+    from lnanalysis.core.config import load_yaml
+    from lnanalysis.store.schema import family
+
+    text = {
+        c["column"]
+        for c in load_yaml("columns.yaml")["columns"]
+        if c["table"] == family(path.stem) and c["dtype"] in ("str", "pair")
+    }
+    header = pd.read_csv(path, nrows=0).columns
+    return pd.read_csv(path, dtype={c: "string" for c in header if c in text}, low_memory=False)
+
+
+def test_every_committed_table_passes_its_schema_from_the_column_dictionary():
+    from lnanalysis.core.config import load_yaml
+    from lnanalysis.core.paths import PROCESSED_DIR
+    from lnanalysis.store.schema import check_table
+
+    checked = 0
+    for stem in load_yaml("columns.yaml")["tables"]:
+        path = PROCESSED_DIR / f"{stem}.csv"
+        if path.exists():
+            frame = pd.read_csv(path, low_memory=False)
+            as_text = _read_as_documented(path)
+            for col in frame.columns:  # the documented text columns, as text (None if empty)
+                if as_text[col].dtype == "string":
+                    frame[col] = as_text[col].astype(object).where(as_text[col].notna(), None)
+            check_table(stem, frame)
+            checked += 1
+    assert checked >= 19
+
+
+def test_a_table_off_its_dictionary_entry_is_refused_naming_the_table():
+    from lnanalysis.store.schema import SchemaMismatchError, check_table
+
+    # SYNTHETIC calibration rows
+    good = pd.DataFrame(
+        {
+            "models": ["drift+ets"] * 2,
+            "indicator": ["all", "rd_expenditure"],
+            "model": ["combination"] * 2,
+            "horizon": [1, 2],
+            "n": [10, 12],
+            "factor": [1.1, 1.3],
+            "factor_95": [1.2, 1.4],
+        }
+    )
+    check_table("calibration", good)
+    where = r"data/processed/calibration\.csv: does not match config/columns\.yaml"
+    with pytest.raises(
+        SchemaMismatchError, match=where + r" \(column 'undocumented' is not in the dictionary\)"
+    ):
+        check_table("calibration", good.assign(undocumented=1))
+    with pytest.raises(SchemaMismatchError, match=where + r" \(horizon: values are not int"):
+        check_table("calibration", good.assign(horizon=["1", "2"]))
+    with pytest.raises(SchemaMismatchError, match=where + r" \(factor: values are not float"):
+        check_table("calibration", good.assign(factor=["1.1", "x"]))
+    with pytest.raises(SchemaMismatchError, match=where + r" \(column 'factor_95' of the"):
+        check_table("calibration", good.drop(columns=["factor_95"]))
+    with pytest.raises(SchemaMismatchError, match=where + r" \(its key columns are not unique"):
+        check_table("calibration", pd.concat([good, good.iloc[:1]], ignore_index=True))
+    with pytest.raises(SchemaMismatchError, match=where + r" \(indicator: a key column has an"):
+        check_table("calibration", good.assign(indicator=[None, "x"]))

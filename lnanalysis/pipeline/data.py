@@ -23,6 +23,7 @@ from lnanalysis.store.derived import compare_derived, derive
 from lnanalysis.store.diff import COMPARED, diff_preferred, summary
 from lnanalysis.store.observations import build_observations, load_preferred, load_sources
 from lnanalysis.store.preferred import conflicts_report, select_preferred
+from lnanalysis.store.schema import check_tables
 from lnanalysis.targets.registry import load_registry
 
 
@@ -71,6 +72,7 @@ def build_data(
         "data_dictionary": column_dictionary(),
     }
     tables["data_diff"] = diff_preferred(old, preferred)
+    check_tables(tables)  # every column documented, of its type; keys filled and unique
     # All tables are replaced together: an interrupted build leaves the previous set whole
     # Every table may be opened in a spreadsheet: formula-like text is escaped
     writers = {
@@ -99,5 +101,7 @@ def _previous_preferred(out_dir: Path, log: Callable[[str], None]) -> pd.DataFra
 
 
 def column_dictionary() -> pd.DataFrame:
-    """Return the description of every column of the processed tables."""
-    return pd.DataFrame(load_yaml("columns.yaml")["columns"])
+    """Return every column of the processed tables: its type, unit and meaning."""
+    frame = pd.DataFrame(load_yaml("columns.yaml")["columns"])
+    frame["unit"] = frame["unit"].fillna("") if "unit" in frame else ""
+    return frame[["table", "column", "dtype", "unit", "description"]]

@@ -23,6 +23,7 @@ from lnanalysis.backtest.panel import backtest, backtest_many
 from lnanalysis.core.io import csv_writer, write_all_atomic
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.store.asof import vintage
+from lnanalysis.store.schema import check_tables
 from lnanalysis.targets.context import doubling_context
 from lnanalysis.trend.calibration import Calibration
 
@@ -89,6 +90,7 @@ def write_briefing_tables(
     tables: dict[str, pd.DataFrame], out_dir: Path = PROCESSED_DIR
 ) -> list[Path]:
     """Write the briefing's tables as one set; scorecards also go into one workbook."""
+    check_tables(tables)  # every column documented, of its type; keys filled and unique
     cards = {stem: frame for stem, frame in tables.items() if stem.startswith("scorecard_")}
     written = write_all_atomic(
         {out_dir / f"{stem}.csv": csv_writer(frame, escape=True) for stem, frame in tables.items()}

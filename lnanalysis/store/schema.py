@@ -1,10 +1,22 @@
-"""Pandera schemas that every processed table is validated against before writing."""
+"""Pandera schemas that every processed table is validated against before writing.
+
+The schemas are generated from the one column dictionary, ``config/columns.yaml``:
+each table must hold exactly its documented columns, each of its documented type,
+with its key columns filled and unique together. The observation table has further
+checks of its own (known regions and indicators, units as in the dictionary).
+"""
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
 
+from lnanalysis.core.config import load_yaml
+from lnanalysis.core.errors import InputError
 from lnanalysis.reference.indicators import indicators
 from lnanalysis.reference.regions import region_table
 
@@ -45,3 +57,94 @@ def _units_match(df: pd.DataFrame) -> bool:
 def validate_observations(df: pd.DataFrame) -> pd.DataFrame:
     """Validate and return the observation table (raises pandera.errors.SchemaError)."""
     return observations_schema().validate(df)
+
+
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+def _all(kind):
+    """Return a check that every filled value of a column is of ``kind``."""
+    return lambda s: bool(s.dropna().map(lambda v: isinstance(v, kind)).all())
+
+
+# How each dictionary type is checked: text and yes/no values one by one (a missing
+# one allowed outside the key); numbers by the column's type (booleans are not numbers)
+_KINDS = {
+    "str": _all(str),
+    "bool": _all((bool, np.bool_)),
+    "int": lambda s: s.isna().all() or (_numeric(s) and pd.api.types.is_integer_dtype(s)),
+    "float": lambda s: s.isna().all() or _numeric(s),
+    # a (first, last) pair: a tuple in memory, written as its text "(a, b)"
+    "pair": _all((tuple, str)),
+}
+
+
+class SchemaMismatchError(InputError):
+    """A processed table does not match its entry in the column dictionary."""
+
+
+def family(stem: str) -> str:
+    """Return the dictionary's name of a table (the scorecards share one: 'scorecard')."""
+    return "scorecard" if stem.startswith("scorecard_") else stem
+
+
+@cache
+def table_schema(stem: str) -> pa.DataFrameSchema:
+    """Return the schema of the processed table ``stem``, built from config/columns.yaml."""
+    cfg = load_yaml("columns.yaml")
+    key = cfg["tables"][stem]["key"]
+    columns = {}
+    for entry in cfg["columns"]:
+        if entry["table"] != family(stem):
+            continue
+        dtype = entry["dtype"]
+        if dtype not in _KINDS:
+            raise InputError(
+                f"table {entry['table']}, column {entry['column']}: dtype {dtype!r} is not "
+                f"one of {', '.join(_KINDS)}",
+                file="lnanalysis/config/columns.yaml",
+            )
+        check = pa.Check(_KINDS[dtype], element_wise=False, error=f"values are not {dtype}")
+        columns[entry["column"]] = pa.Column(
+            checks=[check], nullable=entry["column"] not in key, required=True
+        )
+    return pa.DataFrameSchema(columns, strict=True, unique=key, name=stem)
+
+
+def check_table(stem: str, frame: pd.DataFrame) -> None:
+    """Raise :class:`SchemaMismatchError` naming the table, column and what is wrong."""
+    try:
+        table_schema(stem).validate(frame, lazy=True)
+    except (SchemaError, SchemaErrors) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        what = _first_failure(cases) if cases is not None and len(cases) else str(exc)
+        raise SchemaMismatchError(
+            f"does not match config/columns.yaml ({what.splitlines()[0]})",
+            file=f"data/processed/{stem}.csv",
+        ) from None
+
+
+def _first_failure(cases: pd.DataFrame) -> str:
+    """Return the first failure of a validation in words."""
+    case = cases.iloc[0]
+    column, check, value = case.get("column"), str(case.get("check")), case.get("failure_case")
+    words = {
+        "column_in_schema": f"column {value!r} is not in the dictionary",
+        "column_in_dataframe": f"column {value!r} of the dictionary is missing",
+        "multiple_fields_uniqueness": "its key columns are not unique together",
+        "not_nullable": f"{column}: a key column has an empty value",
+    }
+    return words.get(check, f"{column}: {check}")
+
+
+def check_tables(tables: dict[str, pd.DataFrame]) -> None:
+    """Check every table (by file stem) against the column dictionary before it is written.
+
+    A table with no rows and no columns (nothing to report) first gets its documented
+    columns, so that its file still has a header.
+    """
+    for stem, frame in tables.items():
+        if frame.empty and len(frame.columns) == 0:
+            tables[stem] = frame = pd.DataFrame(columns=list(table_schema(stem).columns))
+        check_table(stem, frame)
