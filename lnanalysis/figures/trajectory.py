@@ -9,6 +9,7 @@ from itertools import pairwise
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from lnanalysis.core.numbers import format_number
 from lnanalysis.figures.style import figure_style, text, wrap_label
 from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
@@ -63,15 +64,9 @@ def source_note(titles: list[str], lang: str, width: int = 120) -> str:
 def _target_text(traj: Trajectory) -> str:
     """Return the target as the plan states it: a range shows both ends."""
     rng = traj.target.target_range
-    return f"{_fmt(rng[0])}–{_fmt(rng[1])}" if rng else _fmt(traj.threshold)
-
-
-def _fmt(value: float) -> str:
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    return (
+        f"{format_number(rng[0])}–{format_number(rng[1])}" if rng else format_number(traj.threshold)
+    )
 
 
 def _observed(ax, traj: Trajectory, lang: str) -> None:
@@ -246,7 +241,7 @@ def _cagr(ax, traj: Trajectory, lang: str) -> None:
         "X",
         color=PATH,
         ms=8,
-        label=text("cagr_reading", lang, year=traj.baseline[0], value=_fmt(v_hat)),
+        label=text("cagr_reading", lang, year=traj.baseline[0], value=format_number(v_hat)),
         zorder=5,
     )
 
@@ -263,9 +258,9 @@ def _clip_fan(ax, traj: Trajectory, lang: str) -> None:
     if proj["hi95"].max() > top:
         ax.set_ylim(top=top)
         label = (
-            f"95%区间上限达{_fmt(proj['hi95'].max())}"
+            f"95%区间上限达{format_number(proj['hi95'].max())}"
             if lang == "zh"
-            else f"95% band reaches {_fmt(proj['hi95'].max())}"
+            else f"95% band reaches {format_number(proj['hi95'].max())}"
         )
         ax.annotate(
             label + " ↑",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lnanalysis.core.formats import sig
+from lnanalysis.core.numbers import format_number
 from lnanalysis.core.paths import FIGURES_DIR
 from lnanalysis.store.observations import exact_rows
 from lnanalysis.targets.metrics import ACHIEVED, label
@@ -62,14 +63,8 @@ def tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def number(x: float) -> str:
-    """Format a float for tables: thousands separated, else two decimals (small: 2 digits)."""
-    if x is None or pd.isna(x):  # NaN, None or pd.NA
-        return MISSING
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 0.01 or x == 0:
-        return f"{x:.2f}"
-    return f"{x:.2g}"
+    """Format a number for tables (see :mod:`lnanalysis.core.numbers`); '—' when missing."""
+    return format_number(x, in_column=True) or MISSING
 
 
 def show(stem: str, lang: str = "en"):

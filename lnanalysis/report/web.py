@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lnanalysis.core.numbers import format_number
+
 ASSETS = Path(__file__).with_name("assets")
 LABELS_FILE = Path(__file__).parents[1] / "config" / "report_labels.yaml"
 SCHEMES = ("status_eurostat", "status_un", "status_china")
@@ -49,27 +51,6 @@ def esc(value: object) -> str:
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def fmt_num(value: object) -> str | None:
-    """Format a number for the page: integers plainly, else 1 or 2 decimals.
-
-    Parameters
-    ----------
-    value : object
-        A number, or None/NaN.
-
-    Returns
-    -------
-    str or None
-        The formatted number, or None when the value is missing.
-    """
-    if _missing(value):
-        return None
-    x = float(value)
-    if x.is_integer():
-        return f"{x:,.0f}"
-    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:,.2f}"
 
 
 def _year(value: object) -> str | None:
@@ -142,7 +123,7 @@ class Text:
 
     def qty(self, value: object, unit: object) -> str | None:
         """Return a number with its unit, or None when missing."""
-        number = fmt_num(value)
+        number = format_number(value)
         if number is None:
             return None
         sep = "" if self.lang == "zh" or unit == "%" else " "
@@ -455,11 +436,11 @@ def verdict(t: Text, row: pd.Series) -> str:
     common = {
         "year": int(row["target_year"]),
         "unit": unit,
-        "target": fmt_num(row["target_value"]),
-        "latest": fmt_num(row["latest_value"]),
+        "target": format_number(row["target_value"]),
+        "latest": format_number(row["latest_value"]),
         "latest_year": _year(row["latest_year"]),
         "met_year": _year(row["met_year"]),
-        "actual": fmt_num(row["actual_value"]),
+        "actual": format_number(row["actual_value"]),
         "pct": None if _missing(pct) else f"{pct:.1f}",
     }
     status = row["status_eurostat"]
@@ -481,10 +462,10 @@ def verdict(t: Text, row: pd.Series) -> str:
         if not _missing(row["projected"]):
             text += " " + t(
                 "verdict_projection",
-                projected=fmt_num(row["projected"]),
-                lo=fmt_num(row["projected_lo80"]),
-                hi=fmt_num(row["projected_hi80"]),
-                p=fmt_num(100 * row["p_meet"]),
+                projected=format_number(row["projected"]),
+                lo=format_number(row["projected_lo80"]),
+                hi=format_number(row["projected_hi80"]),
+                p=format_number(100 * row["p_meet"]),
                 **common,
             )
     if bool(row["proxy"]):
@@ -526,7 +507,7 @@ def key_numbers(t: Text, row: pd.Series) -> str:
             "k_projection",
             None
             if _missing(row["projected"])
-            else f"{t.qty(row['projected'], unit)} ({fmt_num(row['projected_lo80'])}–{fmt_num(row['projected_hi80'])})",
+            else f"{t.qty(row['projected'], unit)} ({format_number(row['projected_lo80'])}–{format_number(row['projected_hi80'])})",
         ),
         ("k_p_meet", pct(row["p_meet"])),
     ]
@@ -634,7 +615,7 @@ def replay_section(ctx: dict, t: Text) -> str:
                 schemes += (
                     f'<br><span class="scheme">{t("col_projection")}:</span> '
                     f"{esc(t.qty(r['projected'], r['unit']))} "
-                    f"({esc(fmt_num(r['projected_lo80']))}–{esc(fmt_num(r['projected_hi80']))}); "
+                    f"({esc(format_number(r['projected_lo80']))}–{esc(format_number(r['projected_hi80']))}); "
                     f"{t('col_p_meet')} {100 * r['p_meet']:.0f}%"
                 )
             cells.append(f'<td data-label="{t("col_as_of", year=y)}">{schemes}</td>')
@@ -679,11 +660,11 @@ def provinces_section(ctx: dict, t: Text) -> str:
             + t(
                 "provinces_line",
                 indicator=indicator_name(ctx, indicator, t.lang),
-                multiple=fmt_num(ln["multiple"]),
+                multiple=format_number(ln["multiple"]),
                 rank_level=_year(ln["rank_level"]),
                 rank_growth=_year(ln["rank_growth"]),
                 reached=int((provinces["reached_target"].astype(str) == "True").sum()),
-                cn_multiple=fmt_num(cn["multiple"].iloc[0]) if not cn.empty else None,
+                cn_multiple=format_number(cn["multiple"].iloc[0]) if not cn.empty else None,
             )
             + "</li>"
         )
