@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from lnanalysis.core.errors import InputError, LnAnalysisError
+from lnanalysis.core.progress import show_progress
 
 FIRST_YEAR = 2000  # the earliest data year a command accepts
 MAX_HORIZON = 15  # years beyond the last observation a projection may reach
@@ -203,6 +204,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one command; errors print one line and exit 2."""
     args = _parser().parse_args(argv)
+    show_progress()  # progress lines to stdout, warnings to stderr
     try:
         return args.func(args)
     except LnAnalysisError as exc:

@@ -90,6 +90,19 @@ def test_a_trace_records_reads_but_not_writes(tmp_path):
     assert project_reads(reads, [tmp_path / "elsewhere"])["files"] == []
 
 
+def test_a_kernel_trace_names_the_modules_of_the_packages_lazy_exports(tmp_path):
+    """A figure module reached through ``from lnanalysis import trajectory_figure`` counts."""
+    from lnanalysis.pipeline.notebooks import _kernel_reads
+
+    trace = tmp_path / "trace.jsonl"
+    code = "from lnanalysis import trajectory_figure, explore"
+    env = {**os.environ, "LNANALYSIS_TRACE": str(trace), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT / "notebooks")
+    modules = _kernel_reads(trace, ROOT / "notebooks")["modules"]
+    assert {"lnanalysis.figures.trajectory", "lnanalysis.pipeline.explore"} <= set(modules)
+    assert "lnanalysis.figures" in modules  # the package's __init__ too
+
+
 def test_the_scoped_digest_counts_only_the_rows_of_the_scope(tmp_path):
     # SYNTHETIC rows
     table = pd.DataFrame(

@@ -12,7 +12,6 @@ case is estimated leaving that case's region out. The pooled factors by horizon 
 from __future__ import annotations
 
 import hashlib
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from lnanalysis.core.config import load_yaml
 from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import CACHE_DIR
 from lnanalysis.core.processes import die_with_parent
+from lnanalysis.core.progress import LOGGER
 from lnanalysis.reference.breaks import breaks_for
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.regions import provinces
@@ -382,10 +382,9 @@ def _cached(path: Path) -> dict | None:
     try:
         return pd.read_pickle(path)
     except Exception as exc:  # a torn or foreign file: it is only a cache
-        print(
-            f"[lnanalysis] discarded an unreadable backtest cache {path.name} "
-            f"({type(exc).__name__}); recomputing",
-            file=sys.stderr,
+        LOGGER.warning(
+            f"discarded an unreadable backtest cache {path.name} "
+            f"({type(exc).__name__}); recomputing"
         )
         path.unlink(missing_ok=True)
         return None

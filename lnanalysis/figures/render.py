@@ -17,6 +17,7 @@ from lnanalysis.core.config import load_yaml
 from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import FIGURES_DIR
 from lnanalysis.core.processes import die_with_parent
+from lnanalysis.core.progress import log
 from lnanalysis.figures import LANGS
 from lnanalysis.figures.inventory import coverage_figure
 from lnanalysis.figures.provinces import doubling_figure, provinces_figure
@@ -149,7 +150,7 @@ def figure_files(stem: str, out_dir: Path = FIGURES_DIR) -> list[Path]:
 
 
 def build_figures(
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = log,
     out_dir: Path = FIGURES_DIR,
     workers: int = 2,
     obs: pd.DataFrame | None = None,

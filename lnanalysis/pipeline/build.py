@@ -30,6 +30,7 @@ from lnanalysis.core.paths import (
     RAW_DIR,
     ROOT,
 )
+from lnanalysis.core.progress import show_progress
 from lnanalysis.pipeline.manifest import Inputs, Manifest
 from lnanalysis.pipeline.steps import Runner, log
 
@@ -163,6 +164,7 @@ def report_step(runner: Runner) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the build (data only, or the whole briefing); ``--force`` ignores the manifest."""
     args = list(sys.argv[1:] if argv is None else argv)
+    show_progress()
     t0 = time.perf_counter()
     stale = remove_stale_staging(PROCESSED_DIR, FIGURES_DIR, NOTEBOOKS_DIR, CACHE_DIR)
     if stale:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.paths import PROCESSED_DIR
+from lnanalysis.core.progress import log
 from lnanalysis.pipeline.data import build_data
 from lnanalysis.pipeline.tables import briefing_tables, write_briefing_tables
 from lnanalysis.store.diff import diff_table
@@ -32,7 +33,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def rebuild_processed(
-    scratch: Path, committed: Path = PROCESSED_DIR, log: Callable[[str], None] = print
+    scratch: Path, committed: Path = PROCESSED_DIR, log: Callable[[str], None] = log
 ) -> None:
     """Build every processed table into ``scratch`` exactly as ``make briefing`` would."""
     scratch.mkdir(parents=True, exist_ok=True)
@@ -64,7 +65,7 @@ def compare_processed(committed: Path, rebuilt: Path) -> pd.DataFrame:
 
 
 def check_processed(
-    scratch: Path, committed: Path = PROCESSED_DIR, log: Callable[[str], None] = print
+    scratch: Path, committed: Path = PROCESSED_DIR, log: Callable[[str], None] = log
 ) -> pd.DataFrame:
     """Rebuild into ``scratch`` and return the differences with ``committed`` (empty: none)."""
     rebuild_processed(scratch, committed, log)

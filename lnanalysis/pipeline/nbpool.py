@@ -22,6 +22,7 @@ from pathlib import Path
 from lnanalysis.core.config import load_yaml
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.processes import die_with_parent
+from lnanalysis.core.progress import log
 from lnanalysis.pipeline.nbdiff import describe
 from lnanalysis.pipeline.notebooks import (
     HTML_DIR,
@@ -72,7 +73,7 @@ class NotebookPool:
 
     def __init__(
         self,
-        log: Callable[[str], None] = print,
+        log: Callable[[str], None] = log,
         workers: int = 2,
         html_dir: Path | None = HTML_DIR,
         accept: bool = False,

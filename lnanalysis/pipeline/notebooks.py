@@ -40,6 +40,7 @@ from lnanalysis.core.paths import (
     shared_dir,
     yearbook_cache_dir,
 )
+from lnanalysis.core.progress import log
 from lnanalysis.core.trace import TRACE_ENV, project_reads, read_trace
 from lnanalysis.pipeline.manifest import Inputs, rel
 from lnanalysis.pipeline.nbdiff import CellChange, diff_outputs, has_outputs
@@ -164,7 +165,12 @@ def embed_images(body: str, base: Path) -> tuple[str, list[Path]]:
 
 def _kernel_reads(trace_file: Path, cwd: Path) -> dict[str, list[str]]:
     roots = [ROOT, shared_dir(), yearbook_cache_dir()]
-    reads = project_reads(read_trace(trace_file), [r for r in roots if r.exists()], cwd)
+    raw = read_trace(trace_file)
+    reads = project_reads(raw, [r for r in roots if r.exists()], cwd)
+    # A module loaded by importlib.import_module (the package's lazy exports) raises no
+    # import event; the kernel opening its source or bytecode still names it
+    opened = (_module_of(Path(os.path.normpath(cwd / f))) for f in raw.files)
+    reads["modules"] = sorted(set(reads["modules"]) | {m for m in opened if m})
     package = str(PACKAGE_DIR) + os.sep
     cache = str(CACHE_DIR) + os.sep
     # Package source counts through the modules (the config under it is data); a
@@ -181,6 +187,26 @@ def _kernel_reads(trace_file: Path, cwd: Path) -> dict[str, list[str]]:
         if not (d + os.sep).startswith(str(PACKAGE_DIR) + os.sep) and Path(d) != cwd.resolve()
     ]
     return reads
+
+
+def _module_of(path: Path) -> str | None:
+    """Return the package module whose source or bytecode ``path`` is, or None.
+
+    >>> _module_of(PACKAGE_DIR / "figures" / "__pycache__" / "trajectory.cpython-311.pyc")
+    'lnanalysis.figures.trajectory'
+    >>> _module_of(PACKAGE_DIR / "figures" / "__init__.py"), _module_of(ROOT / "README.md")
+    ('lnanalysis.figures', None)
+    """
+    try:
+        parts = [p for p in path.relative_to(PACKAGE_DIR).parts if p != "__pycache__"]
+    except ValueError:
+        return None
+    if not parts or not parts[-1].endswith((".py", ".pyc")):
+        return None
+    parts[-1] = parts[-1].split(".")[0]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join([PACKAGE_DIR.name, *parts])
 
 
 def cells_digest(path: Path) -> str:
@@ -253,7 +279,7 @@ def notebook_digests(path: Path, reads: dict[str, list[str]] | None) -> dict[str
 
 def execute_all(
     paths: list[Path] | None = None,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = log,
     workers: int = 2,
     html_dir: Path | None = HTML_DIR,
     accept: bool = False,

@@ -12,12 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lnanalysis.core.progress import log
 from lnanalysis.pipeline.manifest import Inputs, Manifest
-
-
-def log(message: str) -> None:
-    """Print one progress line (flushed, so long runs show movement)."""
-    print(f"[lnanalysis] {message}", flush=True)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from lnanalysis.backtest.calibrate import calibration_for
 from lnanalysis.backtest.panel import backtest, backtest_many
 from lnanalysis.core.io import csv_writer, write_all_atomic
 from lnanalysis.core.paths import PROCESSED_DIR
+from lnanalysis.core.progress import log
 from lnanalysis.store.asof import vintage
 from lnanalysis.store.schema import check_tables
 from lnanalysis.targets.context import doubling_context
@@ -47,7 +48,7 @@ def _yearbook_crosscheck(log: Callable[[str], None], pref: pd.DataFrame) -> pd.D
 
 
 def briefing_tables(
-    obs: pd.DataFrame, pref: pd.DataFrame, log: Callable[[str], None] = print
+    obs: pd.DataFrame, pref: pd.DataFrame, log: Callable[[str], None] = log
 ) -> tuple[dict[str, pd.DataFrame], dict[int | None, Calibration]]:
     """Compute the briefing's tables by file stem, and the calibrations by as-of year."""
     from lnanalysis.targets.scorecard import scorecard, scorecard_path

@@ -32,6 +32,7 @@ from lnanalysis.core.config import read_yaml
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.io import write_csv
 from lnanalysis.core.paths import RAW_DIR
+from lnanalysis.core.progress import log
 from lnanalysis.extract.provenance import write_sidecar
 from lnanalysis.extract.yearbook.layouts import layouts
 from lnanalysis.extract.yearbook.reader import read_yearbook
@@ -48,7 +49,7 @@ STORE_KINDS = ("province", "national")
 
 
 def extract_cells(
-    folder: Path, files: list[Path] | None = None, log: Callable[[str], None] = print
+    folder: Path, files: list[Path] | None = None, log: Callable[[str], None] = log
 ) -> pd.DataFrame:
     """Read yearbook tables into tidy cells with their provenance.
 
@@ -156,7 +157,7 @@ def import_yearbooks(
     version: str,
     files: list[Path] | None = None,
     raw_dir: Path = RAW_DIR,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = log,
 ) -> list[Path]:
     """Extract, map and add the yearbook tables as a dated raw version; return the files.
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lnanalysis.core.errors import ChecksumError, InputError
 from lnanalysis.core.paths import shared_dir, yearbook_cache_dir
+from lnanalysis.core.progress import log
 from lnanalysis.extract.yearbook.layouts import Layout, layouts, sha256_of
 from lnanalysis.extract.yearbook.workbook import read_bounded
 
@@ -92,7 +93,7 @@ def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[P
 
 
 def fetch_all(
-    cache: Path | None = None, mirror: str | None = None, log: Callable[[str], None] = print
+    cache: Path | None = None, mirror: str | None = None, log: Callable[[str], None] = log
 ) -> list[Path]:
     """Fetch every table of the manifest; return the cached paths."""
     cache = cache or yearbook_cache_dir()
