@@ -120,7 +120,7 @@ def test_a_new_target_reaches_the_scorecard_and_gets_a_figure(project):
         "from lnanalysis.figures.render import trajectory_specs;"
         "from lnanalysis.targets.registry import load_registry;"
         "from lnanalysis.store.observations import load_preferred;"
-        "print([s['stem'] for s in trajectory_specs(load_registry(), load_preferred())])"
+        "print([s.stem for s in trajectory_specs(load_registry(), load_preferred())])"
     )
     env = {**os.environ, "PYTHONPATH": str(project)}
     out = subprocess.run(

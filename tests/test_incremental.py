@@ -147,12 +147,14 @@ def test_a_notebook_run_early_that_read_a_figure_stops_the_build():
 
 def test_the_schedule_names_briefing_notebooks_only(monkeypatch):
     from lnanalysis.core.errors import InputError
+    from lnanalysis.core.settings import NotebooksConfig
     from lnanalysis.pipeline import nbpool
 
     early, first = nbpool.schedule()
     names = {p.stem for p in briefing_notebooks()}
     assert set(early) <= names and set(first) <= names
-    monkeypatch.setattr(nbpool, "load_yaml", lambda _name: {"run_first": ["12_explpre"]})
+    typo = NotebooksConfig(value_scopes={}, run_first=("12_explpre",))
+    monkeypatch.setattr(nbpool, "settings", lambda _name: typo)
     with pytest.raises(InputError, match=r"run_first: no briefing notebook named \['12_explpre'\]"):
         nbpool.schedule()
 

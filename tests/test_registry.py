@@ -116,3 +116,59 @@ def test_duplicate_target_ids_are_an_error(tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True))
     with pytest.raises(RegistryError, match="duplicate target ids"):
         load_registry(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "figures.yaml",
+            ("formats: [png, svg, pdf]", "formats: [png, svg, pdf]\nfromats: [png]"),
+            r"fromats: Extra inputs are not permitted",
+        ),
+        (
+            "figures.yaml",
+            ("formats: [png, svg, pdf]", "formats: [png, gif]"),
+            r"formats\.1: Input should be 'png', 'svg' or 'pdf'",
+        ),
+        (
+            "backtest.yaml",
+            ("min_points: 5", "min_points: five"),
+            r"min_points: Input should be a valid integer",
+        ),
+        (
+            "backtest.yaml",
+            ("{required_growth: 0.148698355}", "{required_growth: -0.1}", 1),
+            r"indicators\.rd_expenditure\.required_growth: Input should be greater than 0",
+        ),
+        (
+            "notebooks.yaml",
+            ("run_first:", "run_frist:"),
+            r"run_frist: Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(name, edit, message, tmp_path):
+    """SYNTHETIC edits of the package's config files, read from a scratch copy."""
+    import shutil
+
+    from lnanalysis.core import config as config_module
+    from lnanalysis.core.errors import InputError
+    from lnanalysis.core.paths import CONFIG_DIR
+
+    scratch = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, scratch)
+    path = scratch / name
+    old, new, *count = edit
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, *count), encoding="utf-8")
+    saved = config_module.CONFIG_DIR
+    config_module.load_yaml.cache_clear()
+    config_module.CONFIG_DIR = scratch
+    try:
+        with pytest.raises(InputError, match=rf"config/{name}: {message}"):
+            config_module.load_yaml(name)
+    finally:
+        config_module.CONFIG_DIR = saved
+        config_module.load_yaml.cache_clear()

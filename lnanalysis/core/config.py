@@ -77,8 +77,16 @@ def read_yaml(path: Path) -> Any:
 
 @cache
 def load_yaml(name: str) -> Any:
-    """Return the parsed YAML file ``config/<name>`` (cached; do not mutate)."""
-    return read_yaml(CONFIG_DIR / name)
+    """Return the parsed YAML file ``config/<name>`` (cached; do not mutate).
+
+    A file with a typed model (:mod:`lnanalysis.core.settings`) is validated first: an
+    unknown key or a value of the wrong type stops with one line naming file and key.
+    """
+    from lnanalysis.core.settings import validate
+
+    doc = read_yaml(CONFIG_DIR / name)
+    validate(name, doc, CONFIG_DIR / name)
+    return doc
 
 
 @cache

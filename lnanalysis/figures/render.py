@@ -13,11 +13,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from lnanalysis.core.config import load_yaml
 from lnanalysis.core.io import write_atomic
 from lnanalysis.core.paths import FIGURES_DIR
 from lnanalysis.core.processes import die_with_parent
 from lnanalysis.core.progress import log
+from lnanalysis.core.settings import TrajectoryFigure, settings
 from lnanalysis.figures import LANGS
 from lnanalysis.figures.inventory import coverage_figure
 from lnanalysis.figures.provinces import doubling_figure, provinces_figure
@@ -44,7 +44,7 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
         "pdf": {"CreationDate": None, "ModDate": None},
     }
     with figure_style():
-        for ext in load_yaml("figures.yaml")["formats"]:
+        for ext in settings("figures.yaml").formats:
             target = out_dir / lang / f"{stem}.{ext}"
             write_atomic(
                 target,
@@ -57,7 +57,7 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
     return paths
 
 
-def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[dict]:
+def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[TrajectoryFigure]:
     """List the trajectory figures: those of figures.yaml, then one per other target with data.
 
     Every quantified target whose own indicator has an exact value gets its plain
@@ -67,18 +67,15 @@ def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[d
     # A series with no exact value gets no (empty) chart: it is listed as missing instead
     specs = [
         s
-        for s in load_yaml("figures.yaml")["trajectories"]
-        if not exact_rows(
-            pref, s.get("indicator") or registry.get(s["target"]).indicator, region
-        ).empty
+        for s in settings("figures.yaml").trajectories
+        if not exact_rows(pref, s.indicator or registry.get(s.target).indicator, region).empty
     ]
-    variants = {"as_of", "indicator", "baseline_year"}
-    drawn = {s["target"] for s in specs if not variants & set(s)}
+    plain = {s.target for s in specs if s.as_of is s.indicator is s.baseline_year is None}
     for target in registry:
-        if not target.is_quantified or target.id in drawn:
+        if not target.is_quantified or target.id in plain:
             continue
         if not exact_rows(pref, target.indicator, region).empty:
-            specs.append({"stem": target.id, "target": target.id})
+            specs.append(TrajectoryFigure(stem=target.id, target=target.id))
     return specs
 
 
@@ -90,33 +87,31 @@ def _jobs(
     The function takes the data and a language, and reads nothing else but the
     configuration.
     """
-    cfg = load_yaml("figures.yaml")
+    cfg = settings("figures.yaml")
     registry = load_registry()
     specs = trajectory_specs(registry, pref)
-    tables = vintages(obs, {spec.get("as_of") for spec in specs}, today=pref)
+    tables = vintages(obs, {spec.as_of for spec in specs}, today=pref)
     jobs = []
     for spec in specs:
         traj = trajectory(
-            registry.get(spec["target"]),
+            registry.get(spec.target),
             obs,
-            as_of=spec.get("as_of"),
-            indicator=spec.get("indicator"),
-            baseline_year=spec.get("baseline_year"),
+            as_of=spec.as_of,
+            indicator=spec.indicator,
+            baseline_year=spec.baseline_year,
             tables=tables,
-            calibration=(calibrations or {}).get(spec.get("as_of")),
+            calibration=(calibrations or {}).get(spec.as_of),
         )
-        jobs.append((spec["stem"], trajectory_figure, (traj,)))
-    for spec in cfg["scorecards"]:
-        as_of = spec.get("as_of")
-        jobs.append((spec["stem"], _scorecard, (load_scorecard(as_of), as_of)))
-    for spec in cfg["provinces"]:
-        ind = spec["indicator"]
-        rows = pref[pref["indicator"] == ind].reset_index(drop=True)
-        jobs.append((spec["stem"], _provinces, (rows, ind)))
-    for spec in cfg["coverage"]:
-        jobs.append((spec["stem"], coverage_figure, (coverage(pref),)))
-    for spec in cfg["doubling"]:
-        jobs.append((spec["stem"], doubling_figure, (doubling_context(pref, spec["indicator"]),)))
+        jobs.append((spec.stem, trajectory_figure, (traj,)))
+    for card in cfg.scorecards:
+        jobs.append((card.stem, _scorecard, (load_scorecard(card.as_of), card.as_of)))
+    for one in cfg.provinces:
+        rows = pref[pref["indicator"] == one.indicator].reset_index(drop=True)
+        jobs.append((one.stem, _provinces, (rows, one.indicator)))
+    for plain in cfg.coverage:
+        jobs.append((plain.stem, coverage_figure, (coverage(pref),)))
+    for one in cfg.doubling:
+        jobs.append((one.stem, doubling_figure, (doubling_context(pref, one.indicator),)))
     return jobs
 
 
@@ -145,7 +140,7 @@ def _render(args: tuple[int, str, Path]) -> list[Path]:
 
 def figure_files(stem: str, out_dir: Path = FIGURES_DIR) -> list[Path]:
     """Return the files one figure is saved as, in every language and format."""
-    formats = load_yaml("figures.yaml")["formats"]
+    formats = settings("figures.yaml").formats
     return [out_dir / lang / f"{stem}.{ext}" for lang in LANGS for ext in formats]
 
 
@@ -221,7 +216,7 @@ def build_figures(
 def _remove_stale(out_dir: Path, current: set[str]) -> set[str]:
     """Remove figure files the build no longer draws (e.g. a chart for a series now missing)."""
     stale = set()
-    formats = tuple(f".{ext}" for ext in load_yaml("figures.yaml")["formats"])
+    formats = tuple(f".{ext}" for ext in settings("figures.yaml").formats)
     for lang in LANGS:
         for path in (out_dir / lang).glob("*"):
             if path.suffix in formats and path.name not in current:

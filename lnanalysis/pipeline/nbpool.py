@@ -19,10 +19,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from lnanalysis.core.config import load_yaml
 from lnanalysis.core.errors import InputError
 from lnanalysis.core.processes import die_with_parent
 from lnanalysis.core.progress import log
+from lnanalysis.core.settings import settings
 from lnanalysis.pipeline.nbdiff import describe
 from lnanalysis.pipeline.notebooks import (
     HTML_DIR,
@@ -44,9 +44,9 @@ def schedule() -> tuple[list[str], list[str]]:
     InputError
         When a list names a notebook that is not in the briefing (a typo).
     """
-    cfg = load_yaml("notebooks.yaml")
+    cfg = settings("notebooks.yaml")
     known = {p.stem for p in briefing_notebooks()}
-    lists = {key: list(cfg.get(key) or []) for key in ("without_figures", "run_first")}
+    lists = {"without_figures": list(cfg.without_figures), "run_first": list(cfg.run_first)}
     for key, names in lists.items():
         unknown = sorted(set(names) - known)
         if unknown:
