@@ -475,3 +475,52 @@ def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
     result = read_yearbook(copy)
     assert result.data["file"].iloc[0] == str(copy) and (result.data["source_url"] == "").all()
     assert any("sha256 differs" in text for _, text in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "yearbook_layouts.yaml",
+            ("  rd_personnel_fte_2010:\n", "  rd_personnel_fte_2010:\n    file: x.xls\n"),
+            r"yearbook_layouts\.yaml: table rd_personnel_fte_2010: \['file'\] belong in yearbook_",
+        ),
+        (
+            "yearbook_manifest.csv",
+            ("rd_personnel_fte_2010,", "rd_personnel_fte_2011,"),
+            r"yearbook_manifest\.csv: tables \['rd_personnel_fte_2011'\] have no layout map",
+        ),
+        (
+            "yearbook_manifest.csv",
+            (",39955339f9a6e", ",z9955339f9a6e"),
+            r"yearbook_manifest\.csv, row 2: sha256 'z9955339f9a6e\w+' is not 64 hex digits",
+        ),
+    ],
+)
+def test_the_fetch_manifest_and_the_layout_maps_stay_apart(name, edit, message, tmp_path):
+    """SYNTHETIC edits of a scratch copy of the package's config."""
+    import shutil
+
+    from lnanalysis.core import config as config_module
+    from lnanalysis.core.errors import LayoutError
+    from lnanalysis.extract.yearbook import layouts as layouts_module
+
+    scratch = tmp_path / "config"
+    shutil.copytree(config_module.CONFIG_DIR, scratch)
+    path = scratch / name
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    caches = (config_module.load_yaml, config_module.load_csv)
+    caches += (layouts_module.layouts, layouts_module.manifest)
+    saved = config_module.CONFIG_DIR
+    try:
+        config_module.CONFIG_DIR = scratch
+        for cached in caches:
+            cached.cache_clear()
+        with pytest.raises(LayoutError, match=message):
+            layouts_module.layouts()
+    finally:
+        config_module.CONFIG_DIR = saved
+        for cached in caches:
+            cached.cache_clear()

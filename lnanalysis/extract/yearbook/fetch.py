@@ -1,7 +1,8 @@
 """Fetch the yearbook tables of the manifest into the git-ignored cache, checking sha256.
 
-The manifest is config/yearbook_layouts.yaml: each table's file path, public URL and
-sha256. ``LNANALYSIS_YEARBOOK_MIRROR`` points the fetch at a local mirror (a folder
+The manifest is config/yearbook_manifest.csv: each table's file path, public URL and
+sha256 (the layout maps, in config/yearbook_layouts.yaml, say only where a table's
+parts are). ``LNANALYSIS_YEARBOOK_MIRROR`` points the fetch at a local mirror (a folder
 laid out like the manifest's paths, e.g. ``../shared/real-spreadsheets``) or at another
 base URL. Files already in the cache with the right checksum are not fetched again.
 """

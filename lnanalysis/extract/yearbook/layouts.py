@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lnanalysis.core.config import config_section
+from lnanalysis.core.config import config_section, load_csv
 from lnanalysis.core.digest import MISSING, NOT_A_FILE, file_digest
 from lnanalysis.core.errors import LayoutError
 
@@ -141,7 +141,7 @@ BLOCK_KEYS = {
     "sheet", "header", "data", "label", "label_en", "columns", "year", "title", "unit",
     "unit_en", "spans", "notes", "expect", "units",
 }  # fmt: skip
-REQUIRED_TABLE = {"file", "table_zh", "blocks"}
+REQUIRED_TABLE = {"table_zh", "blocks"}
 REQUIRED_BLOCK = {"sheet", "header", "data", "label", "columns", "year"}
 
 
@@ -207,7 +207,7 @@ def layout_from_spec(table_id: str, spec: dict) -> Layout:
     check_spec(table_id, spec)
     return Layout(
         id=table_id,
-        file=spec["file"],
+        file=spec.get("file", ""),
         sha256=spec.get("sha256", ""),
         url=spec.get("url", ""),
         table_zh=spec["table_zh"],
@@ -224,11 +224,47 @@ def _checked_block(table_id: str, number: int, spec: dict) -> Block:
         raise LayoutError(f"table {table_id}, block {number}: {exc}") from None
 
 
+MANIFEST = "yearbook_manifest.csv"
+MANIFEST_COLUMNS = ("table_id", "file", "url", "sha256")
+# What the fetch manifest says of a file; a package layout map must not repeat it
+FILE_KEYS = ("file", "url", "sha256")
+
+
+@cache
+def manifest() -> dict[str, dict[str, str]]:
+    """Return the fetch manifest (config/yearbook_manifest.csv): file, url, sha256 by table id."""
+    out = {}
+    for n, row in enumerate(load_csv(MANIFEST, required=MANIFEST_COLUMNS), start=2):
+        where = {"file": f"lnanalysis/config/{MANIFEST}", "row": n}
+        if row["table_id"] in out:
+            raise LayoutError(f"table {row['table_id']} is listed twice", **where)
+        if not re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
+            raise LayoutError(f"sha256 {row['sha256']!r} is not 64 hex digits", **where)
+        out[row["table_id"]] = {key: row[key] for key in FILE_KEYS}
+    return out
+
+
 @cache
 def layouts() -> dict[str, Layout]:
-    """Return every known table by id (cached; do not mutate)."""
+    """Return every known table by id, with its file from the fetch manifest (cached)."""
     tables = config_section("yearbook_layouts.yaml", "tables")
-    return {table_id: layout_from_spec(table_id, spec) for table_id, spec in tables.items()}
+    files = manifest()
+    unknown = sorted(set(files) - set(tables))
+    if unknown:
+        raise LayoutError(
+            f"tables {unknown} have no layout map in yearbook_layouts.yaml",
+            file=f"lnanalysis/config/{MANIFEST}",
+        )
+    out = {}
+    for table_id, spec in tables.items():
+        repeated = sorted(set(spec) & set(FILE_KEYS)) if isinstance(spec, dict) else []
+        if repeated:
+            raise LayoutError(
+                f"table {table_id}: {repeated} belong in {MANIFEST}, not in the layout map",
+                file="lnanalysis/config/yearbook_layouts.yaml",
+            )
+        out[table_id] = layout_from_spec(table_id, {**spec, **files.get(table_id, {})})
+    return out
 
 
 def sha256_of(path: Path) -> str:
