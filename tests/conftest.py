@@ -37,3 +37,37 @@ def _no_open_figures():
     open_figs = plt.get_fignums()
     plt.close("all")
     assert not open_figs, f"test left {len(open_figs)} matplotlib figure(s) open"
+
+
+@pytest.fixture
+def edited_config(tmp_path, monkeypatch):
+    """Return ``edit(name, old, new)``: the package's config, copied, with one SYNTHETIC edit.
+
+    The package then reads that scratch copy (its config caches are cleared before
+    and after the test), so a test can break one file without touching the real one.
+    """
+    import shutil
+
+    from lnanalysis.core import config as config_module
+    from lnanalysis.extract.yearbook import layouts as layouts_module
+
+    scratch = tmp_path / "config"
+    shutil.copytree(config_module.CONFIG_DIR, scratch)
+    caches = (config_module.load_yaml, config_module.load_csv)
+    caches += (layouts_module.layouts, layouts_module.manifest)
+
+    def clear() -> None:
+        for cached in caches:
+            cached.cache_clear()
+
+    def edit(name: str, old: str, new: str) -> None:
+        path = scratch / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{name} holds no {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        clear()
+
+    monkeypatch.setattr(config_module, "CONFIG_DIR", scratch)
+    clear()
+    yield edit
+    clear()

@@ -138,7 +138,7 @@ def test_duplicate_target_ids_are_an_error(tmp_path):
         ),
         (
             "backtest.yaml",
-            ("{required_growth: 0.148698355}", "{required_growth: -0.1}", 1),
+            ("{required_growth: 0.148698355}", "{required_growth: -0.1}"),
             r"indicators\.rd_expenditure\.required_growth: Input should be greater than 0",
         ),
         (
@@ -148,27 +148,13 @@ def test_duplicate_target_ids_are_an_error(tmp_path):
         ),
     ],
 )
-def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(name, edit, message, tmp_path):
-    """SYNTHETIC edits of the package's config files, read from a scratch copy."""
-    import shutil
-
-    from lnanalysis.core import config as config_module
+def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(
+    name, edit, message, edited_config
+):
+    """SYNTHETIC edits of a scratch copy of the package's config."""
+    from lnanalysis.core.config import load_yaml
     from lnanalysis.core.errors import InputError
-    from lnanalysis.core.paths import CONFIG_DIR
 
-    scratch = tmp_path / "config"
-    shutil.copytree(CONFIG_DIR, scratch)
-    path = scratch / name
-    old, new, *count = edit
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, *count), encoding="utf-8")
-    saved = config_module.CONFIG_DIR
-    config_module.load_yaml.cache_clear()
-    config_module.CONFIG_DIR = scratch
-    try:
-        with pytest.raises(InputError, match=rf"config/{name}: {message}"):
-            config_module.load_yaml(name)
-    finally:
-        config_module.CONFIG_DIR = saved
-        config_module.load_yaml.cache_clear()
+    edited_config(name, *edit)
+    with pytest.raises(InputError, match=rf"config/{name}: {message}"):
+        load_yaml(name)

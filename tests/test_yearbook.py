@@ -497,30 +497,11 @@ def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
         ),
     ],
 )
-def test_the_fetch_manifest_and_the_layout_maps_stay_apart(name, edit, message, tmp_path):
+def test_the_fetch_manifest_and_the_layout_maps_stay_apart(name, edit, message, edited_config):
     """SYNTHETIC edits of a scratch copy of the package's config."""
-    import shutil
-
-    from lnanalysis.core import config as config_module
     from lnanalysis.core.errors import LayoutError
-    from lnanalysis.extract.yearbook import layouts as layouts_module
+    from lnanalysis.extract.yearbook.layouts import layouts
 
-    scratch = tmp_path / "config"
-    shutil.copytree(config_module.CONFIG_DIR, scratch)
-    path = scratch / name
-    text = path.read_text(encoding="utf-8")
-    assert edit[0] in text
-    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
-    caches = (config_module.load_yaml, config_module.load_csv)
-    caches += (layouts_module.layouts, layouts_module.manifest)
-    saved = config_module.CONFIG_DIR
-    try:
-        config_module.CONFIG_DIR = scratch
-        for cached in caches:
-            cached.cache_clear()
-        with pytest.raises(LayoutError, match=message):
-            layouts_module.layouts()
-    finally:
-        config_module.CONFIG_DIR = saved
-        for cached in caches:
-            cached.cache_clear()
+    edited_config(name, *edit)
+    with pytest.raises(LayoutError, match=message):
+        layouts()
