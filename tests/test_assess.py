@@ -258,3 +258,19 @@ def test_the_base_rate_counts_provincial_windows_that_grew_as_fast():
     fast = sum(1 for i in range(len(provinces())) if i % 2 == 0)
     assert n == len(provinces()) * 3  # 2010-2013, 2011-2014, 2012-2015
     assert share == pytest.approx(fast / len(provinces()))
+
+
+def test_an_assessment_row_holds_plain_values_and_its_projection_stands_apart():
+    from lnanalysis.trend.projection import Projection
+
+    t = load_registry().get("rd_expenditure_doubling")
+    # SYNTHETIC series with room for a projection to 2020
+    pref = _pref({2012: 80, 2013: 86, 2014: 92, 2015: 100, 2016: 105, 2017: 110})
+    rec = assess_target(t, pref, as_of=2017)
+    assert isinstance(rec.projection, Projection)
+    assert "projection" not in rec  # the row: numbers, text and flags only
+    plain = (str, int, float, bool, type(None))
+    assert all(isinstance(v, plain) for v in rec.row.values()), {
+        k: type(v) for k, v in rec.row.items() if not isinstance(v, plain)
+    }
+    assert rec["projected"] == pytest.approx(rec.projection.at(2020)["value"])

@@ -1,15 +1,18 @@
 """Assess one registered target against the data known at a point in time.
 
-``assess_target`` returns one flat record (a scorecard row): baseline, latest,
-the progress metrics, the model-based projection at the target year with its
-calibrated 80% interval and the probability of meeting the target, the status
-under each scheme, and, where the target year is past, the actual outcome.
+``assess_target`` returns an :class:`Assessment`: one flat row of plain values (a
+scorecard row: baseline, latest, the progress metrics, the model-based projection
+at the target year with its calibrated 80% interval and the probability of meeting
+the target, the status under each scheme, and, where the target year is past, the
+actual outcome), and beside it the full projection those figures came from.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -30,9 +33,36 @@ from lnanalysis.targets.reference_class import base_rate
 from lnanalysis.targets.registry import Target
 from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS
-from lnanalysis.trend.projection import project
+from lnanalysis.trend.projection import Projection, project
 
 NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Assessment(Mapping):
+    """One target's assessment: its scorecard row, read like a mapping, and its projection.
+
+    The row holds plain values only (numbers, text, flags); the projection object,
+    which figures and trajectories reuse, is kept apart in ``projection``.
+    """
+
+    row: dict[str, Any]
+    projection: Projection | None = field(default=None, compare=False)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.row[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+def _record(rec: dict) -> Assessment:
+    """Return the record of an assessment built as one dict (its projection taken out)."""
+    row = dict(rec)
+    return Assessment(row=row, projection=row.pop("projection", None))
 
 
 def _series(pref: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
@@ -127,7 +157,7 @@ def assess_target(
     region: str = "LN",
     models: tuple[str, ...] = MODELS,
     calibration: Calibration | None = None,
-) -> dict:
+) -> Assessment:
     """Assess one target with the preferred values known at ``as_of``.
 
     Parameters
@@ -159,22 +189,23 @@ def assess_target(
     }
     rec = _assess(target, pref, **kwargs)
     if target.proxy is None or rec.get("status_eurostat") not in NO_STATUS:
-        return rec
+        return _record(rec)
     own = rec.get("reason", "")
     if not _comparable(target, target.proxy):
         rec["reason"] = (
             f"{own}; proxy {target.proxy} not assessed (its unit differs): {target.proxy_reason}"
         )
-        return rec
+        return _record(rec)
     stand_in = _assess(replace(target, indicator=target.proxy), pref, **kwargs)
     if stand_in.get("status_eurostat") in NO_STATUS:
-        return rec
+        return _record(rec)
     why = f"own series: {own}; assessed on the proxy {target.proxy}: {target.proxy_reason}"
     # The outcome is the target's own: judged on its own series where it has a value
     outcome = {k: rec[k] for k in ("actual_value", "ex_post") if k in rec and k in stand_in}
     if rec.get("ex_post") in (None, "unknown"):
         outcome = {}
-    return stand_in | outcome | {"indicator": target.indicator, "proxy": True, "reason": why}
+    merged = stand_in | outcome | {"indicator": target.indicator, "proxy": True, "reason": why}
+    return _record(merged)
 
 
 # Statuses that say the series could not be judged (a proxy may then stand in)

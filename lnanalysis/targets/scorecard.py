@@ -108,6 +108,6 @@ def scorecard(
                 baseline_year=by,
                 region=region,
                 calibration=calibration,
-            )
+            ).row
         )
     return pd.DataFrame(rows).reindex(columns=COLUMNS)

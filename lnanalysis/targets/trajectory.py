@@ -19,7 +19,7 @@ from lnanalysis.core.errors import LnAnalysisError
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.store.asof import vintage
 from lnanalysis.store.observations import exact_rows
-from lnanalysis.targets.assess import assess_target
+from lnanalysis.targets.assess import Assessment, assess_target
 from lnanalysis.targets.registry import Target
 from lnanalysis.trend.calibration import Calibration
 from lnanalysis.trend.models import MODELS
@@ -41,7 +41,7 @@ class Trajectory:
     required: pd.DataFrame | None
     threshold: float | None
     baseline: tuple[int, float] | None
-    assessment: dict
+    assessment: Assessment
     skipped_models: dict = field(default_factory=dict)
     alternate_series: bool = False  # the series is not the target's own indicator
 
@@ -123,7 +123,7 @@ def trajectory(
     if base is not None and threshold is not None and base[0] < target.target_year:
         required = required_paths(base[1], base[0], threshold, target.target_year)
     # The assessment projected the same known series; its projection is reused here
-    proj = assessment.get("projection")
+    proj = assessment.projection
     projection, skipped = None, {}
     if proj is None and len(observed) and observed["year"].iloc[-1] < target.target_year:
         skipped = {"all": assessment.get("reason", "")}
