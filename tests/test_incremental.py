@@ -13,6 +13,7 @@ scopes. Slow tier (``make test-slow``, run by CI):
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -311,3 +312,39 @@ def test_an_html_copy_embeds_the_figures_it_shows_and_names_them_as_inputs(tmp_p
     assert 'src="data:image/png;base64,iVBORyBTWU5USEVUSUM="' in out
     assert 'src="../figures/en/gone.png"' in out  # a missing figure stays a link
     assert embedded == [png.resolve()]
+
+
+@pytest.mark.slow
+def test_drawing_reads_only_the_config_files_figures_yaml_declares(tmp_path):
+    """A figure's key names the config files drawing reads; drawing must read no other."""
+    code = """
+import functools, gc, json, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from lnanalysis.core.paths import CONFIG_DIR
+from lnanalysis.core.trace import project_reads, recording
+from lnanalysis.figures import render
+from lnanalysis.pipeline.tables import calibrations
+from lnanalysis.store.observations import load_observations, load_preferred
+obs, pref = load_observations(), load_preferred()
+jobs = render._jobs(obs, pref, calibrations(obs, pref))
+for cached in gc.get_objects():  # forget every config already read: drawing must read it
+    if isinstance(cached, functools._lru_cache_wrapper):
+        cached.cache_clear()
+with recording() as reads:
+    for stem, func, data in jobs:
+        for lang in ("zh", "en"):
+            plt.close(func(*data, lang))
+files = project_reads(reads, [CONFIG_DIR])["files"]
+print(json.dumps(sorted(str(p).split("config/", 1)[1] for p in files)))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    read = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    from lnanalysis.core.settings import settings
+
+    declared = set(settings("figures.yaml").drawing_reads)
+    assert read, "the trace saw no config file read: the check would prove nothing"
+    assert read <= declared, f"drawing reads {sorted(read - declared)}, not in drawing_reads"

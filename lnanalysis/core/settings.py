@@ -59,6 +59,7 @@ class FiguresConfig(_Strict):
     doubling: tuple[IndicatorFigure, ...]
     coverage: tuple[PlainFigure, ...]
     formats: tuple[Literal["png", "svg", "pdf"], ...] = Field(min_length=1)
+    drawing_reads: tuple[str, ...] = Field(min_length=1)
 
 
 class BacktestIndicator(_Strict):

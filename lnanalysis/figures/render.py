@@ -159,9 +159,10 @@ def build_figures(
     The data of every figure is prepared here; drawing and saving run in ``workers``
     forked processes (the drawing functions are shared with them by the fork).
     With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a figure whose
-    data, drawing code and configuration are unchanged since it was last drawn is
-    not drawn again. ``started`` is called once the drawing processes exist (so that
-    the caller may start threads or other pools without a fork after them).
+    data, drawing code and the config files drawing reads (``drawing_reads`` in
+    figures.yaml) are unchanged since it was last drawn is not drawn again.
+    ``started`` is called once the drawing processes exist (so that the caller may
+    start threads or other pools without a fork after them).
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
@@ -172,7 +173,9 @@ def build_figures(
         from lnanalysis.core.paths import CONFIG_DIR
         from lnanalysis.pipeline.manifest import Inputs
 
-        base = Inputs().tree(CONFIG_DIR).code([__name__]).digests(runner.manifest.root)
+        # Beyond its data and code, a figure depends on the config files drawing reads
+        reads = [CONFIG_DIR / name for name in settings("figures.yaml").drawing_reads]
+        base = Inputs().files(reads).code([__name__]).digests(runner.manifest.root)
         for stem, func, data in jobs:
             digests[stem] = {**base, "value:data": payload_digest(func, data)}
             reason = runner.why(f"figure {stem}", digests[stem])
