@@ -152,7 +152,7 @@ def build_figures(
     pref: pd.DataFrame | None = None,
     calibrations: dict[int | None, Calibration] | None = None,
     runner=None,
-    started: Callable[[], None] | None = None,
+    started: Callable[[bool], None] | None = None,
 ) -> list[Path]:
     """Draw and save every figure in both languages; return the files of every figure.
 
@@ -161,8 +161,9 @@ def build_figures(
     With a ``runner`` (:class:`lnanalysis.pipeline.steps.Runner`), a figure whose
     data, drawing code and the config files drawing reads (``drawing_reads`` in
     figures.yaml) are unchanged since it was last drawn is not drawn again.
-    ``started`` is called once the drawing processes exist (so that the caller may
-    start threads or other pools without a fork after them).
+    ``started(drawing)`` is called once the drawing processes exist (so that the
+    caller may start threads or other pools without a fork after them); ``drawing``
+    tells whether any figure is being drawn.
     """
     obs = load_observations() if obs is None else obs
     pref = load_preferred() if pref is None else pref
@@ -197,7 +198,7 @@ def build_figures(
             )
             results = pool.map(_render, tasks)  # every worker is forked by now
         if started is not None:
-            started()
+            started(bool(tasks))
         drawn: list[Path] = []
         for n, paths in enumerate(results, 1):
             drawn += paths

@@ -78,7 +78,7 @@ def tables_step(runner: Runner) -> None:
     runner.run("tables", inputs, action)
 
 
-def figures_step(runner: Runner, started: Callable[[], None] | None = None) -> None:
+def figures_step(runner: Runner, started: Callable[[bool], None] | None = None) -> None:
     """Draw the figures whose data, code or configuration changed.
 
     ``started`` is called once the drawing processes exist, or the figures are found
@@ -103,7 +103,7 @@ def figures_step(runner: Runner, started: Callable[[], None] | None = None) -> N
 
     runner.run("figures", inputs, action)
     if started is not None:
-        started()
+        started(False)
 
 
 def figures_and_notebooks_step(runner: Runner, accept: bool) -> list[str]:
@@ -121,11 +121,13 @@ def figures_and_notebooks_step(runner: Runner, accept: bool) -> list[str]:
     t0 = [time.perf_counter()]
     with NotebookPool(runner.log, accept=accept, runner=runner) as pool:
 
-        def start_early() -> None:
+        def start_early(drawing: bool) -> None:
             if early:
                 t0[0] = time.perf_counter()
                 pool.submit(early, early=True)
                 early.clear()  # once, whether the figures ran or were up to date
+            if drawing:  # new figures: notebooks will run; start their workers now
+                pool.warm()
 
         figures_step(runner, started=start_early)
         pool.submit([p for p in notebooks if p.stem not in without_figures])

@@ -31,6 +31,7 @@ from lnanalysis.pipeline.notebooks import (
     briefing_notebooks,
     execute_notebook,
     notebook_digests,
+    warm_up,
 )
 
 FIGURES_PREFIX = "figures/"
@@ -119,16 +120,28 @@ class NotebookPool:
         )
         if not todo:
             return
+        trace = self.runner is not None
+        for path in todo:
+            job = (path, self.html_dir, self.accept, trace)
+            self._futures[self._executor().submit(execute_notebook, *job)] = (path, early)
+            self._order.append(path)
+
+    def warm(self) -> None:
+        """Start the workers now and have them import what a notebook run needs.
+
+        Called while the figures are drawn, so that the workers' start-up overlaps it.
+        """
+        if self._pool is None:
+            for _ in range(self.workers):
+                self._executor().submit(warm_up)
+
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=ctx, initializer=die_with_parent
             )
-        trace = self.runner is not None
-        for path in todo:
-            job = (path, self.html_dir, self.accept, trace)
-            self._futures[self._pool.submit(execute_notebook, *job)] = (path, early)
-            self._order.append(path)
+        return self._pool
 
     def collect(self) -> dict[str, NotebookRun]:
         """Wait for every submitted notebook; log, check and record each; reading order."""

@@ -144,6 +144,14 @@ def execute_notebook(
 _IMG = re.compile(r'(<img\b[^>]*?\bsrc=")(\.\./figures/[^"]+\.png)(")')
 
 
+def warm_up() -> None:
+    """Import what executing a notebook needs (a pool worker, ahead of its first notebook)."""
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor  # noqa: F401
+
+
 def embed_images(body: str, base: Path) -> tuple[str, list[Path]]:
     """Embed the figures an HTML copy links (``../figures/...png``) as data URIs.
 
