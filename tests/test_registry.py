@@ -146,6 +146,21 @@ def test_duplicate_target_ids_are_an_error(tmp_path):
             ("run_first:", "run_frist:"),
             r"run_frist: Extra inputs are not permitted",
         ),
+        (
+            "replay.yaml",
+            ("years: [2017, 2018]", "years: []"),
+            r"years: Tuple should have at least 1",
+        ),
+        (
+            "preference.yaml",
+            ("  - key: status", "  - key: statuz"),
+            r"order\.1\.key: Input should be",
+        ),
+        (
+            "derived.yaml",
+            ("scale: 1.0", "scale: 0"),
+            r"derived\.0\.scale: Input should be greater than 0",
+        ),
     ],
 )
 def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(

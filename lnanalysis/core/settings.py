@@ -87,10 +87,61 @@ class NotebooksConfig(_Strict):
     run_first: tuple[str, ...] = ()
 
 
+class ReplaySeries(_Strict):
+    """A series the mid-term replay follows: a target, optionally on another indicator."""
+
+    target: str
+    indicator: str | None = None
+
+
+class ReplayConfig(_Strict):
+    """config/replay.yaml: the replay years and the series replayed."""
+
+    years: tuple[int, ...] = Field(min_length=1)
+    series: tuple[ReplaySeries, ...] = Field(min_length=1)
+
+
+class PreferenceKey(_Strict):
+    """One key of the preference rule: an order of values, or a sort direction."""
+
+    key: Literal["exact", "status", "tier_rank", "family_rank", "published", "source_url"]
+    prefer: tuple[bool | str, ...] | None = None
+    ascending: bool | None = None
+
+
+class PreferenceConfig(_Strict):
+    """config/preference.yaml: how one value is chosen among the sources of a figure."""
+
+    order: tuple[PreferenceKey, ...] = Field(min_length=1)
+    relative_tolerance: float = Field(ge=0)
+    precise_max_tier_rank: int = Field(ge=1)
+
+
+class DerivedSeries(_Strict):
+    """A series computed from two others (numerator / denominator x scale)."""
+
+    id: str
+    numerator: str
+    denominator: str
+    scale: float = Field(gt=0)
+    denominator_fallback: str | None = None
+    regions: tuple[str, ...] = Field(min_length=1)
+    compare_with: str | None = None
+
+
+class DerivedConfig(_Strict):
+    """config/derived.yaml: the derived series and the official series they are checked with."""
+
+    derived: tuple[DerivedSeries, ...]
+
+
 MODELS: dict[str, type[_Strict]] = {
     "figures.yaml": FiguresConfig,
     "backtest.yaml": BacktestConfig,
     "notebooks.yaml": NotebooksConfig,
+    "replay.yaml": ReplayConfig,
+    "preference.yaml": PreferenceConfig,
+    "derived.yaml": DerivedConfig,
 }
 
 
