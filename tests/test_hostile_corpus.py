@@ -57,6 +57,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from synthetic import RAW_HEADER, RAW_ROW, RAW_SOURCE, YEARBOOK_BLOCK
 
 from lnanalysis.core import errors as E
 from lnanalysis.core.paths import CONFIG_DIR, ROOT
@@ -255,18 +256,7 @@ ROWS = [
     ["北京", "Beijing", 1],
     ["辽宁", "Liaoning", 2],
 ]
-BLOCK = {
-    "sheet": "1",
-    "title": "A1",
-    "unit": "A2",
-    "header": [3, 3],
-    "data": [4, 5],
-    "label": "A",
-    "label_en": "B",
-    "columns": "C:C",
-    "year": "title",
-    "expect": {"C": "经费"},
-}
+BLOCK = YEARBOOK_BLOCK
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -363,26 +353,7 @@ def _html_table(path: Path, note: str = "", english: dict | None = None) -> Path
     return path
 
 
-RAW_HEADER = ["region", "indicator", "indicator_zh", "year", "value", "unit"]
-RAW_HEADER += ["source_url", "source_title", "note"]
-RAW_ROW = ["Liaoning", "rd_expenditure", "R&D经费", "2015", "363.4", "亿元"]
-RAW_ROW += ["https://example.org/a", "SYNTHETIC test source", "final"]
-SOURCE = {
-    "id": "synthetic",
-    "path": "syn.xlsx",
-    "sheet": "data",
-    "region_column": "region",
-    "columns": {
-        "indicator": "indicator",
-        "label": "indicator_zh",
-        "year": "year",
-        "value": "value",
-        "unit": "unit",
-        "source_url": "source_url",
-        "source_title": "source_title",
-        "note": "note",
-    },
-}
+SOURCE = RAW_SOURCE
 
 
 def _raw_dir(tmp: Path, rows=(RAW_ROW,), source=None, sidecar=None) -> Path:
@@ -549,13 +520,15 @@ def _cli_read_yearbook_of_a_zip_bomb(ctx):
     return Cli(("read-yearbook", str(path)), ceiling_mb=CEILING_MB, seconds=BOMB_SECONDS)
 
 
+def _last_row(xml: bytes) -> bytes:
+    """Add one cell on Excel's last row (1,048,576) to a sheet's XML."""
+    cell = b'<row r="1048576"><c r="C1048576"><v>1</v></c></row></sheetData>'
+    return xml.replace(b"</sheetData>", cell)
+
+
 @cli(r"^error: .*huge\.xlsx, sheet '1': sheet spans 1,048,576 rows.*\(refused unread\)$")
 def _cli_read_yearbook_of_a_sheet_reaching_row_1048576(ctx):
-    def far(xml):
-        cell = b'<row r="1048576"><c r="C1048576"><v>1</v></c></row></sheetData>'
-        return xml.replace(b"</sheetData>", cell)
-
-    path = _xlsx(ctx.tmp, "huge.xlsx", {SHEET: far})
+    path = _xlsx(ctx.tmp, "huge.xlsx", {SHEET: _last_row})
     return Cli(("read-yearbook", str(path)), ceiling_mb=CEILING_MB, seconds=BOMB_SECONDS)
 
 
@@ -579,11 +552,7 @@ def _cli_read_yearbook_of_a_sheet_without_cell_references(ctx):
 
 @cli(r"^error: .*prefixed\.xlsx, sheet '1': sheet spans 1,048,576 rows.*\(refused unread\)$")
 def _cli_read_yearbook_of_a_namespace_prefixed_huge_sheet(ctx):
-    def far(xml):
-        cell = b'<row r="1048576"><c r="C1048576"><v>1</v></c></row></sheetData>'
-        return _prefixed(xml.replace(b"</sheetData>", cell))
-
-    parts = {SHEET: far, "xl/workbook.xml": _prefixed}
+    parts = {SHEET: lambda xml: _prefixed(_last_row(xml)), "xl/workbook.xml": _prefixed}
     path = _xlsx(ctx.tmp, "prefixed.xlsx", parts)
     return Cli(("read-yearbook", str(path)), ceiling_mb=CEILING_MB, seconds=BOMB_SECONDS)
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import Workbook
+from synthetic import RAW_HEADER, RAW_ROW, RAW_SOURCE
 
 from lnanalysis.core.errors import (
     ChecksumError,
@@ -19,44 +20,7 @@ from lnanalysis.extract.provenance import write_sidecar
 from lnanalysis.store.observations import build_observations, read_source
 from lnanalysis.store.preferred import conflicts_report, select_preferred
 
-HEADER = [
-    "region",
-    "indicator",
-    "indicator_zh",
-    "year",
-    "value",
-    "unit",
-    "source_url",
-    "source_title",
-    "note",
-]
-GOOD = [
-    "Liaoning",
-    "rd_expenditure",
-    "R&D经费",
-    "2015",
-    "363.4",
-    "亿元",
-    "https://example.org/a",
-    "SYNTHETIC test source",
-    "final",
-]
-SRC = {
-    "id": "synthetic",
-    "path": "syn.xlsx",
-    "sheet": "data",
-    "region_column": "region",
-    "columns": {
-        "indicator": "indicator",
-        "label": "indicator_zh",
-        "year": "year",
-        "value": "value",
-        "unit": "unit",
-        "source_url": "source_url",
-        "source_title": "source_title",
-        "note": "note",
-    },
-}
+HEADER, GOOD, SRC = RAW_HEADER, RAW_ROW, RAW_SOURCE
 TODAY = dt.date(2026, 11, 28)
 
 

@@ -17,6 +17,7 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from synthetic import YEARBOOK_BLOCK
 
 from lnanalysis.core.errors import (
     DuplicateRowError,
@@ -145,18 +146,7 @@ def _layout(blocks, region_set="provinces"):
     )
 
 
-BLOCK = {
-    "sheet": "1",
-    "title": "A1",
-    "unit": "A2",
-    "header": [3, 3],
-    "data": [4, 6],
-    "label": "A",
-    "label_en": "B",
-    "columns": "C:C",
-    "year": "title",
-    "expect": {"C": "经费"},
-}
+BLOCK = {**YEARBOOK_BLOCK, "data": [4, 6]}
 
 
 def _read(tmp_path, rows, blocks=(BLOCK,), **kw):

@@ -70,7 +70,8 @@ def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[T
         for s in settings("figures.yaml").trajectories
         if not exact_rows(pref, s.indicator or registry.get(s.target).indicator, region).empty
     ]
-    plain = {s.target for s in specs if s.as_of is s.indicator is s.baseline_year is None}
+    variants = ("as_of", "indicator", "baseline_year")
+    plain = {s.target for s in specs if all(getattr(s, v) is None for v in variants)}
     for target in registry:
         if not target.is_quantified or target.id in plain:
             continue

@@ -118,12 +118,13 @@ def figures_and_notebooks_step(runner: Runner, accept: bool) -> list[str]:
     notebooks = briefing_notebooks()
     without_figures = schedule()[0]
     early = [p for p in notebooks if p.stem in without_figures]
-    t0 = [time.perf_counter()]
+    t0 = time.perf_counter()
     with NotebookPool(runner.log, accept=accept, runner=runner) as pool:
 
         def start_early(drawing: bool) -> None:
+            nonlocal t0
             if early:
-                t0[0] = time.perf_counter()
+                t0 = time.perf_counter()
                 pool.submit(early, early=True)
                 early.clear()  # once, whether the figures ran or were up to date
             if drawing:  # new figures: notebooks will run; start their workers now
@@ -133,7 +134,7 @@ def figures_and_notebooks_step(runner: Runner, accept: bool) -> list[str]:
         pool.submit([p for p in notebooks if p.stem not in without_figures])
         runs = pool.collect()
     if runs:
-        runner.log(f"{len(runs)} notebooks executed in {time.perf_counter() - t0[0]:.1f}s")
+        runner.log(f"{len(runs)} notebooks executed in {time.perf_counter() - t0:.1f}s")
     return [name for name, run in runs.items() if not run.replaced]
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lnanalysis.backtest.calibrate import calibration_for
-from lnanalysis.backtest.panel import backtest, backtest_many
+from lnanalysis.backtest.panel import backtest_many
 from lnanalysis.core.io import csv_writer, write_all_atomic
 from lnanalysis.core.paths import PROCESSED_DIR
 from lnanalysis.core.progress import log
@@ -55,9 +54,9 @@ def briefing_tables(
 
     t0 = time.perf_counter()
     log("backtest over the provincial panel (cached when inputs are unchanged) ...")
-    # Today's panel and, for the replay's bands, what was published by each replay year
-    result, *replays = backtest_many([pref, *(vintage(obs, year) for year in REPLAY_YEARS)])
-    calibrations = {None: Calibration(result["calibration"])}
+    results = _backtests(obs, pref)
+    calibrations = _calibrations(results)
+    result = results[0]
     context = pd.concat(
         [doubling_context(pref, ind).assign(indicator=ind) for ind in CONTEXT],
         ignore_index=True,
@@ -70,8 +69,7 @@ def briefing_tables(
         "backtest_coverage_by_year": result["coverage_by_year"],
         "provinces_context": context,
     }
-    for year, replay in zip(REPLAY_YEARS, replays, strict=True):
-        calibrations[year] = Calibration(replay["calibration"])
+    for year in REPLAY_YEARS:
         tables[f"calibration_as_of_{year}"] = calibrations[year].table
     log(
         f"backtest: {len(result['cases'])} forecast cases, and the calibration as of "
@@ -107,7 +105,14 @@ def write_briefing_tables(
 
 def calibrations(obs: pd.DataFrame, pref: pd.DataFrame) -> dict[int | None, Calibration]:
     """Return the calibration of today's projections and of each replay year (backtests cached)."""
-    out = {None: Calibration(backtest(pref)["calibration"])}
-    for year in REPLAY_YEARS:
-        out[year] = calibration_for(obs, year)
-    return out
+    return _calibrations(_backtests(obs, pref))
+
+
+def _backtests(obs: pd.DataFrame, pref: pd.DataFrame) -> list[dict]:
+    """Today's backtest, then one per replay year on what was published by then (one pool)."""
+    return backtest_many([pref, *(vintage(obs, year) for year in REPLAY_YEARS)])
+
+
+def _calibrations(results: list[dict]) -> dict[int | None, Calibration]:
+    years = (None, *REPLAY_YEARS)
+    return {year: Calibration(r["calibration"]) for year, r in zip(years, results, strict=True)}

@@ -164,12 +164,9 @@ def _row_to_record(src: dict, rel: str, sheet: str, rownum: int, row: dict, toda
         raise type(exc)(exc.reason + f" (indicator {ind.id} is in {ind.unit})", **where) from None
     if ind.is_share and not 0 <= value <= 100:
         raise PlausibilityError(f"share {value} outside 0-100 for {ind.id}", **where)
-    if ind.is_count and value < 0:
-        raise PlausibilityError(f"negative count {value} for {ind.id}", **where)
-    if ind.is_nonnegative and value < 0:
-        raise PlausibilityError(
-            f"negative amount {value} {ind.unit} for {ind.id}, which cannot be negative", **where
-        )
+    if ind.is_nonnegative and value < 0:  # counts, and money spent, earned or produced
+        what = "count" if ind.is_count else "amount"
+        raise PlausibilityError(f"negative {what} {value} {ind.unit} for {ind.id}", **where)
     note = row[cols["note"]].strip() if "note" in cols else ""
     family = classify_family(url, title)
     tier = _stated_tier(row, cols, where) or classify_tier(url, title)
