@@ -4,11 +4,12 @@ import re
 
 import pytest
 import yaml
+from synthetic import PLAN_ID, PLAN_TEXT, plan_registry
 
 from lnanalysis.core.errors import RegistryError
 from lnanalysis.core.paths import CONFIG_DIR, ROOT, shared_dir
 from lnanalysis.extract.provenance import md5_of
-from lnanalysis.targets.registry import load_registry
+from lnanalysis.targets.registry import load_plans, load_registry
 
 PLAN = ROOT / load_registry().plan["source_file"]
 TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|翻一番|百场|千名|万名|百千万")
@@ -173,3 +174,57 @@ def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(
     edited_config(name, *edit)
     with pytest.raises(InputError, match=rf"config/{name}: {message}"):
         load_yaml(name)
+
+
+# --- further plans (SYNTHETIC plan of tests/synthetic.py) ---------------------
+
+
+def _plan_file(tmp_path, registry: dict, text: str = PLAN_TEXT):
+    plan_text = tmp_path / f"{PLAN_ID}.txt"
+    plan_text.write_text(text, encoding="utf-8")
+    registry["plan"]["source_file"] = str(plan_text)  # absolute: outside the project
+    path = tmp_path / f"{PLAN_ID}.yaml"
+    path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def test_a_further_plan_merges_after_the_first_with_its_own_region(tmp_path):
+    merged = load_plans([CONFIG_DIR / "targets.yaml", _plan_file(tmp_path, plan_registry())])
+    first = load_registry(CONFIG_DIR / "targets.yaml")
+    assert list(merged.plans) == [first.plan["id"], PLAN_ID]
+    assert merged.targets[: len(first)] == first.targets
+    ours = [t for t in merged if t.plan == PLAN_ID]
+    assert [t.region for t in ours] == ["JL", "JL"]  # 吉林 resolved to its code
+    assert {t.region for t in first} == {"LN"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r["targets"][0].update(quote="研发经费投入强度达到2%"), "not verbatim text"),
+        (lambda r: r["targets"][1].update(label_zh="翻两番"), "its label_zh '翻两番'"),
+        (lambda r: r["plan"].update(region="Jilinn"), "did you mean 'JL'"),
+        (lambda r: r["plan"].update(regoin="JL"), "unknown plan key(s) ['regoin']"),
+        (lambda r: r["plan"].pop("region"), "the plan block lacks ['region']"),
+    ],
+)
+def test_a_bad_further_plan_is_refused_naming_its_file(tmp_path, edit, message):
+    registry = plan_registry()
+    edit(registry)
+    with pytest.raises(RegistryError, match=re.escape(message)) as err:
+        load_plans([CONFIG_DIR / "targets.yaml", _plan_file(tmp_path, registry)])
+    assert f"{PLAN_ID}.yaml" in str(err.value)
+
+
+def test_a_missing_plan_text_is_named(tmp_path):
+    path = _plan_file(tmp_path, plan_registry())
+    (tmp_path / f"{PLAN_ID}.txt").unlink()
+    with pytest.raises(RegistryError, match=r"the plan text .* cannot be read"):
+        load_plans([path])
+
+
+def test_two_plans_cannot_share_a_target_id(tmp_path):
+    registry = plan_registry()
+    registry["targets"][0]["id"] = "rd_expenditure_doubling"  # the first plan's
+    with pytest.raises(RegistryError, match=r"also a target of targets\.yaml"):
+        load_plans([CONFIG_DIR / "targets.yaml", _plan_file(tmp_path, registry)])

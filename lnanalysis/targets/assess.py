@@ -65,6 +65,13 @@ def _record(rec: dict) -> Assessment:
     return Assessment(row=row, projection=row.pop("projection", None))
 
 
+def _region(target: Target, region: str | None) -> str:
+    """Return the region to assess: the one asked for, else the target's plan's."""
+    if region is None and target.region is None:
+        raise LnAnalysisError(f"{target.id}: no region given and the target names none")
+    return region or target.region
+
+
 def _series(pref: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
     # Bounds ('>500') are kept here: a bound above the target counts as met
     sel = pref[(pref["indicator"] == indicator) & (pref["region"] == region)]
@@ -154,7 +161,7 @@ def assess_target(
     actual_pref: pd.DataFrame | None = None,
     as_of: int | None = None,
     baseline_year: int | None = None,
-    region: str = "LN",
+    region: str | None = None,
     models: tuple[str, ...] = MODELS,
     calibration: Calibration | None = None,
 ) -> Assessment:
@@ -172,6 +179,8 @@ def assess_target(
         Year of the replay; None means everything known today.
     baseline_year : int, optional
         Override the registry's baseline year (e.g. 2014 for the doubling target).
+    region : str, optional
+        Region code whose values are assessed; default the target's plan's region.
     calibration : Calibration, optional
         Band factors from the backtest; without them the projection is uncalibrated.
 
@@ -183,7 +192,7 @@ def assess_target(
         "actual_pref": actual_pref,
         "as_of": as_of,
         "baseline_year": baseline_year,
-        "region": region,
+        "region": _region(target, region),
         "models": models,
         "calibration": calibration,
     }

@@ -1,4 +1,10 @@
-"""The plan's target registry (``config/targets.yaml``) as typed, validated records.
+"""The plans' target registries as typed, validated records.
+
+The first plan's registry is ``config/targets.yaml``; every further plan is one
+file under ``config/plans/`` with the same layout: a ``plan:`` block (its id,
+titles, issuer, date of issue, base year, the region it governs and its text
+under ``data/raw/plans/``) and a ``targets:`` list. Every quote and short label
+must be verbatim text of its own plan.
 
 >>> reg = load_registry()
 >>> t = reg.get("tech_contract_turnover_800yi")
@@ -18,7 +24,7 @@ import pandas as pd
 
 from lnanalysis.core.config import read_yaml
 from lnanalysis.core.errors import InputError, RegistryError, UnknownIndicatorError
-from lnanalysis.core.paths import CONFIG_DIR
+from lnanalysis.core.paths import CONFIG_DIR, ROOT
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.units import conversion_factor
 
@@ -40,6 +46,9 @@ TARGET_KEYS = {
     "baseline", "path", "milestones", "public_series", "proxy", "proxy_reason", "parent", "notes",
 }  # fmt: skip
 BASELINE_KEYS = {"year", "alternative_year", "reason"}
+PLAN_KEYS = {"id", "title_zh", "issuer", "issued", "base_year", "source_file", "region"}
+PLAN_OPTIONAL = {"title_en", "issuer_en", "short_zh", "short_en"}
+PLANS_DIR = "plans"
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,8 @@ class Target:
     proxy_reason: str = ""
     parent: str | None = None
     notes: str = ""
+    plan: str = ""
+    region: str | None = None
 
     @property
     def is_quantified(self) -> bool:
@@ -96,10 +107,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Registry:
-    """All targets of one plan, in the plan's order."""
+    """The targets of one plan or of several, each plan's in its own order.
+
+    ``plan`` is the first plan's block; ``plans`` holds every plan's block by id.
+    """
 
     plan: dict
     targets: tuple[Target, ...]
+    plans: dict = field(default_factory=dict)
 
     def get(self, target_id: str) -> Target:
         """Return a target by id (KeyError names the id)."""
@@ -124,11 +139,9 @@ class Registry:
         return pd.DataFrame(rows)
 
 
-def _target(spec, where: dict, n: int) -> Target:
-    if not isinstance(spec, dict):
-        raise RegistryError(f"entry {n} of 'targets:' is not a mapping of keys", **where)
+def _target(spec: dict, where: dict, plan: dict) -> Target:
     try:
-        return _parse_target(spec, where)
+        return _parse_target(spec, where, plan)
     except KeyError as exc:
         raise RegistryError(
             f"the required key {exc.args[0]!r} is missing", **dict(where, row=_row(spec))
@@ -162,7 +175,7 @@ def _first_bad(spec: dict) -> str | None:
     return None
 
 
-def _parse_target(spec: dict, where: dict) -> Target:
+def _parse_target(spec: dict, where: dict, plan: dict) -> Target:
     unknown = sorted(set(spec) - TARGET_KEYS)
     if unknown:
         raise RegistryError(
@@ -208,6 +221,8 @@ def _parse_target(spec: dict, where: dict) -> Target:
         proxy_reason=str(spec.get("proxy_reason", "")),
         parent=spec.get("parent"),
         notes=str(spec.get("notes", "")),
+        plan=str(plan["id"]),
+        region=str(plan["region"]),
     )
 
 
@@ -265,16 +280,103 @@ def validate_target(t: Target, ids: set[str], where: dict) -> None:
             raise RegistryError("a proxy needs a proxy_reason saying why it may stand in", **w)
 
 
+def plan_files(config_dir: Path = CONFIG_DIR) -> list[Path]:
+    """Return the registry files: ``targets.yaml``, then ``plans/*.yaml`` by name."""
+    return [config_dir / "targets.yaml", *sorted((config_dir / PLANS_DIR).glob("*.yaml"))]
+
+
 def load_registry(path: Path | None = None) -> Registry:
-    """Read and validate a target registry (default: the plan's own).
+    """Read and validate one registry file, or (default) every plan's, merged.
 
     Raises
     ------
     RegistryError
-        Naming the file and target when an entry is inconsistent or duplicated.
+        Naming the file and target when an entry is inconsistent or duplicated,
+        when a quote is not verbatim text of its plan, or when two plans share a
+        target id or a plan id.
     """
-    path = path or CONFIG_DIR / "targets.yaml"
-    return _load(str(path))
+    if path is not None:
+        return _load(str(path))
+    return load_plans(plan_files())
+
+
+def load_plans(paths) -> Registry:
+    """Merge the registries of several plans, in the order given (the first is the first plan).
+
+    Target ids and plan ids must be unique across the files.
+    """
+    return _merged(tuple(str(p) for p in paths))
+
+
+@cache
+def _merged(paths: tuple[str, ...]) -> Registry:
+    parts = [_load(p) for p in paths]
+    seen: dict[str, str] = {}
+    plans: dict[str, dict] = {}
+    for path, part in zip(paths, parts, strict=True):
+        name = Path(path).name
+        if part.plan["id"] in plans:
+            raise RegistryError(
+                f"plan id {part.plan['id']!r} is also the id of another plan's file", file=name
+            )
+        plans[part.plan["id"]] = part.plan
+        for t in part:
+            if t.id in seen:
+                raise RegistryError(
+                    f"target id {t.id!r} is also a target of {seen[t.id]} (ids are shared "
+                    "by all plans: give it another)",
+                    file=name,
+                    row=f"target {t.id}",
+                )
+            seen[t.id] = name
+    targets = tuple(t for part in parts for t in part)
+    return Registry(plan=parts[0].plan, targets=targets, plans=plans)
+
+
+def _plan(doc: dict, where: dict) -> dict:
+    """Check the ``plan:`` block; its region becomes a region code."""
+    from lnanalysis.reference.lookup import find_region
+
+    plan = doc.get("plan")
+    if not isinstance(plan, dict):
+        raise RegistryError("no 'plan:' mapping", **where)
+    missing = sorted(PLAN_KEYS - set(plan))
+    unknown = sorted(set(plan) - PLAN_KEYS - PLAN_OPTIONAL)
+    if missing:
+        raise RegistryError(f"the plan block lacks {missing}", **dict(where, row="plan"))
+    if unknown:
+        known = ", ".join(sorted(PLAN_KEYS | PLAN_OPTIONAL))
+        raise RegistryError(
+            f"unknown plan key(s) {unknown} (a typo?); known keys: {known}",
+            **dict(where, row="plan"),
+        )
+    try:
+        region = find_region(str(plan["region"]))
+    except InputError as exc:
+        raise RegistryError(exc.reason, **dict(where, row="plan")) from None
+    return dict(plan, region=region)
+
+
+def _plan_text(plan: dict, where: dict) -> str:
+    path = ROOT / str(plan["source_file"])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(
+            f"the plan text {plan['source_file']} cannot be read ({exc.__class__.__name__}); "
+            "put the plan's UTF-8 text there",
+            **dict(where, row="plan"),
+        ) from None
+
+
+def _check_quotes(targets: tuple[Target, ...], text: str, plan: dict, where: dict) -> None:
+    for t in targets:
+        for key in ("quote", "label_zh"):
+            if getattr(t, key) not in text:
+                raise RegistryError(
+                    f"its {key} {getattr(t, key)!r} is not verbatim text of {plan['source_file']}",
+                    **dict(where, row=f"target {t.id}"),
+                )
 
 
 @cache
@@ -283,13 +385,16 @@ def _load(path: str) -> Registry:
     where = {"file": Path(path).name}
     if not isinstance(doc, dict) or not isinstance(doc.get("targets"), list):
         raise RegistryError("no 'targets:' list", **where)
-    if not isinstance(doc.get("plan"), dict):
-        raise RegistryError("no 'plan:' mapping", **where)
-    targets = tuple(_target(spec, where, n) for n, spec in enumerate(doc["targets"], 1))
+    for n, spec in enumerate(doc["targets"], 1):
+        if not isinstance(spec, dict):
+            raise RegistryError(f"entry {n} of 'targets:' is not a mapping of keys", **where)
+    plan = _plan(doc, where)
+    targets = tuple(_target(spec, where, plan) for spec in doc["targets"])
     ids = [t.id for t in targets]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise RegistryError(f"duplicate target ids {dupes}", **where)
     for t in targets:
         validate_target(t, set(ids), where)
-    return Registry(plan=doc["plan"], targets=targets)
+    _check_quotes(targets, _plan_text(plan, where), plan, where)
+    return Registry(plan=plan, targets=targets, plans={plan["id"]: plan})

@@ -16,6 +16,8 @@ from lnanalysis.trend.calibration import Calibration
 
 COLUMNS = [
     "target_id",
+    "plan",
+    "region",
     "label_zh",
     "name_en",
     "kind",
@@ -78,7 +80,7 @@ def scorecard(
     baseline_year: int | None = None,
     registry: Registry | None = None,
     obs: pd.DataFrame | None = None,
-    region: str = "LN",
+    region: str | None = None,
     pref_now: pd.DataFrame | None = None,
     calibration: Calibration | None = None,
 ) -> pd.DataFrame:
@@ -89,6 +91,8 @@ def scorecard(
     ``pref_now``, today's preferred table, can be passed to avoid recomputing it.
     ``calibration`` defaults to the one known at ``as_of`` (no look-ahead), from a
     backtest on that vintage (:func:`lnanalysis.backtest.calibrate.calibration_for`).
+    Each target is assessed on the values of its plan's region unless ``region``
+    overrides it.
     """
     registry = registry or load_registry()
     obs = load_observations() if obs is None else obs
@@ -99,15 +103,15 @@ def scorecard(
     rows = []
     for t in registry:
         by = baseline_year if t.kind == "growth_multiple" else None
-        rows.append(
-            assess_target(
-                t,
-                pref_then,
-                actual_pref=pref_now,
-                as_of=as_of,
-                baseline_year=by,
-                region=region,
-                calibration=calibration,
-            ).row
-        )
+        where = region or t.region
+        row = assess_target(
+            t,
+            pref_then,
+            actual_pref=pref_now,
+            as_of=as_of,
+            baseline_year=by,
+            region=where,
+            calibration=calibration,
+        ).row
+        rows.append(row | {"plan": t.plan, "region": where})
     return pd.DataFrame(rows).reindex(columns=COLUMNS)

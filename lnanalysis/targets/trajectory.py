@@ -67,7 +67,7 @@ def trajectory(
     *,
     as_of: int | None = None,
     indicator: str | None = None,
-    region: str = "LN",
+    region: str | None = None,
     baseline_year: int | None = None,
     models: tuple[str, ...] = MODELS,
     tables: dict | None = None,
@@ -80,9 +80,13 @@ def trajectory(
     ``tables`` maps as-of years (None: today) to preferred tables already built
     (:func:`lnanalysis.store.asof.vintages`); missing ones are built here.
     ``calibration`` defaults to the one known at ``as_of`` (no look-ahead).
+    ``region`` defaults to the region of the target's plan.
     """
     if not target.is_quantified:
         raise LnAnalysisError(f"{target.id} is a qualitative milestone: nothing to plot")
+    region = region or target.region
+    if region is None:
+        raise LnAnalysisError(f"{target.id}: no region given and the target names none")
     ind = get_indicator(indicator or target.indicator)
     tables = tables if tables is not None else {}
     pref_then = tables[as_of] if as_of in tables else vintage(obs, as_of)
