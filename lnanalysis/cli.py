@@ -188,6 +188,11 @@ def _parser() -> argparse.ArgumentParser:
     li.add_argument("search", nargs="?", help="an id, name or part of one")
     li.set_defaults(func=_cmd_list_indicators)
 
+    lp = sub.add_parser(
+        "list-plans", help="validate every plan's registry and list the plans with their targets"
+    )
+    lp.set_defaults(func=_cmd_list_plans)
+
     ll = sub.add_parser("list-layouts", help="the yearbook tables with a layout map")
     ll.add_argument("search", nargs="?", help="a table id, title or file name, or part of one")
     ll.set_defaults(func=_cmd_list_layouts)
@@ -475,6 +480,33 @@ def _cmd_list_indicators(args) -> int:
     from lnanalysis.reference.lookup import find_indicator, indicators_frame
 
     return _list(indicators_frame(), args.search, "id", find_indicator)
+
+
+def _cmd_list_plans(args) -> int:
+    import pandas as pd
+
+    from lnanalysis.core.paths import ROOT
+    from lnanalysis.targets.registry import load_registry, plan_files
+
+    registry = load_registry()  # every file validated: keys, quotes, region, unique ids
+    files = {load_registry(p).plan["id"]: p.relative_to(ROOT) for p in plan_files()}
+    rows = []
+    for plan_id, plan in registry.plans.items():
+        targets = [t for t in registry if t.plan == plan_id]
+        rows.append(
+            {
+                "plan": plan_id,
+                "region": plan["region"],
+                "title_zh": plan["title_zh"],
+                "issued": str(plan["issued"]),
+                "targets": len(targets),
+                "quantified": sum(t.is_quantified for t in targets),
+                "registry": str(files[plan_id]),
+                "text": plan["source_file"],
+            }
+        )
+    _emit(pd.DataFrame(rows), "table")
+    return 0
 
 
 def _cmd_list_layouts(args) -> int:

@@ -17,9 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from synthetic import PLAN_ID, PLAN_META, PLAN_TEXT, plan_registry
 
 from lnanalysis.core.errors import InputError, UnknownRegionError
 from lnanalysis.core.paths import ROOT
+from lnanalysis.extract.provenance import md5_of
 from lnanalysis.extract.values import import_values
 from lnanalysis.reference.lookup import find_indicator, find_region
 
@@ -103,6 +105,22 @@ def test_a_bad_figure_is_refused_in_one_line_and_nothing_is_written(project):
     )
 
 
+def figure_stems(project: Path) -> list[str]:
+    """The trajectory figures the scratch project would draw."""
+    code = (
+        "from lnanalysis.figures.render import trajectory_specs;"
+        "from lnanalysis.targets.registry import load_registry;"
+        "from lnanalysis.store.observations import load_preferred;"
+        "print(*[s.stem for s in trajectory_specs(load_registry(), load_preferred())])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
 def test_a_new_target_reaches_the_scorecard_and_gets_a_figure(project):
     path = project / "lnanalysis/config/targets.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -116,17 +134,93 @@ def test_a_new_target_reaches_the_scorecard_and_gets_a_figure(project):
     assert card.returncode == 0, card.stderr
     rows = pd.read_csv(io.StringIO(card.stdout)).set_index("target_id")
     assert rows.loc["rd_intensity_2_5pct_synthetic", "latest_value"] > 0
-    code = (
-        "from lnanalysis.figures.render import trajectory_specs;"
-        "from lnanalysis.targets.registry import load_registry;"
-        "from lnanalysis.store.observations import load_preferred;"
-        "print([s.stem for s in trajectory_specs(load_registry(), load_preferred())])"
+    assert "rd_intensity_2_5pct_synthetic" in figure_stems(project)
+
+
+def add_plan(project: Path) -> None:
+    """Add the SYNTHETIC Jilin plan as the README says: text, sidecar, registry file."""
+    text = project / "data/raw/plans" / f"{PLAN_ID}.txt"
+    text.write_text(PLAN_TEXT, encoding="utf-8")
+    meta = PLAN_META | {"md5": md5_of(text), "bytes": text.stat().st_size}
+    text.with_name(text.name + ".meta.yaml").write_text(
+        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    env = {**os.environ, "PYTHONPATH": str(project)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+    plans = project / "lnanalysis/config/plans"
+    plans.mkdir(exist_ok=True)
+    (plans / f"{PLAN_ID}.yaml").write_text(
+        yaml.safe_dump(plan_registry(), allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    assert "rd_intensity_2_5pct_synthetic" in out.stdout, out.stderr
+
+
+def _latest(pref: pd.DataFrame, region: str, indicator: str, by: int) -> pd.Series:
+    rows = pref[(pref["region"] == region) & (pref["indicator"] == indicator)]
+    rows = rows[rows["year"] <= by]
+    return rows.loc[rows["year"].idxmax()]
+
+
+def test_a_new_plan_is_listed_and_judged_on_its_own_region(project):
+    before = run(project, "scorecard", "--format", "csv")
+    add_plan(project)
+    listed = run(project, "list-plans")
+    assert listed.returncode == 0, listed.stderr
+    assert PLAN_ID in listed.stdout and "config/plans/" in listed.stdout
+    after = run(project, "scorecard", "--format", "csv")
+    assert after.returncode == 0, after.stderr
+    card = pd.read_csv(io.StringIO(after.stdout)).set_index("target_id")
+    ours = card[card["plan"] == PLAN_ID]
+    assert list(ours.index) == ["jl_synthetic_rd_intensity_1_5pct", "jl_synthetic_rd_doubling"]
+    assert set(ours["region"]) == {"JL"}
+    # judged on Jilin's values, not Liaoning's
+    pref = pd.read_csv(project / "data/processed/preferred.csv")
+    latest = _latest(pref, "JL", "rd_intensity", by=2020)  # the target year
+    row = ours.loc["jl_synthetic_rd_intensity_1_5pct"]
+    assert (row["latest_year"], row["latest_value"]) == (latest["year"], latest["value"])
+    base = pref[(pref["region"] == "JL") & (pref["indicator"] == "rd_expenditure")]
+    base = base.loc[base["year"] == 2015, "value"].item()
+    assert ours.loc["jl_synthetic_rd_doubling", "baseline_value"] == pytest.approx(base)
+    # the first plan's verdicts do not move
+    old = pd.read_csv(io.StringIO(before.stdout)).set_index("target_id")
+    first = card[card["plan"] == old["plan"].iloc[0]]
+    pd.testing.assert_frame_equal(first, old)
+    assert "jl_synthetic_rd_doubling" in figure_stems(project)
+
+
+def test_a_bad_plan_is_refused_by_list_plans_in_one_line(project):
+    add_plan(project)
+    path = project / "lnanalysis/config/plans" / f"{PLAN_ID}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["targets"][0]["quote"] = "研发经费投入强度达到3%"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    done = run(project, "list-plans")
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert f"{PLAN_ID}.yaml" in done.stderr and "not verbatim text" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_new_plan_reaches_the_scorecard_figures_notebooks_and_report(tmp_path):
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.html", "explore")
+    for part in ("lnanalysis", "data", "notebooks", "figures"):
+        shutil.copytree(ROOT / part, project / part, ignore=ignore)
+    add_plan(project)
+    built = run(project, "build", "--accept-notebooks")
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    card = pd.read_csv(project / "data/processed/scorecard_now.csv")
+    ours = card[card["plan"] == PLAN_ID]
+    assert set(ours["region"]) == {"JL"} and len(ours) == 2
+    targets = pd.read_csv(project / "data/processed/targets.csv")
+    assert set(targets.loc[targets["plan"] == PLAN_ID, "region"]) == {"JL"}
+    for lang in ("en", "zh"):
+        for stem in ("jl_synthetic_rd_doubling", f"scorecard_{PLAN_ID}"):
+            assert (project / "figures" / lang / f"{stem}.svg").is_file(), (lang, stem)
+    notebook = (project / "notebooks/08_scorecard.ipynb").read_text(encoding="utf-8")
+    assert "jl_synthetic_rd_doubling" in notebook and f"{PLAN_ID} (JL)" in notebook
+    en = (project / "report/en/index.html").read_text(encoding="utf-8")
+    zh = (project / "report/zh/index.html").read_text(encoding="utf-8")
+    assert 'id="t-jl_synthetic_rd_doubling"' in en and "From SYNTHETIC Jilin test plan" in en
+    assert "Also registered: SYNTHETIC Jilin test plan" in en
+    assert "出自《吉林省合成测试规划》" in zh
 
 
 def test_regions_and_indicators_are_found_by_any_name_with_suggestions(project):

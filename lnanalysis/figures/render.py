@@ -57,25 +57,26 @@ def save_figure(fig, stem: str, lang: str, out_dir: Path = FIGURES_DIR) -> list[
     return paths
 
 
-def trajectory_specs(registry, pref: pd.DataFrame, region: str = "LN") -> list[TrajectoryFigure]:
+def trajectory_specs(registry, pref: pd.DataFrame) -> list[TrajectoryFigure]:
     """List the trajectory figures: those of figures.yaml, then one per other target with data.
 
-    Every quantified target whose own indicator has an exact value gets its plain
-    trajectory (named by the target id) unless figures.yaml already draws it; a
-    newly registered target is drawn without editing figures.yaml.
+    Every quantified target whose own indicator has an exact value in its plan's
+    region gets its plain trajectory (named by the target id) unless figures.yaml
+    already draws it; a newly registered target, or a whole new plan, is drawn
+    without editing figures.yaml.
     """
     # A series with no exact value gets no (empty) chart: it is listed as missing instead
-    specs = [
-        s
-        for s in settings("figures.yaml").trajectories
-        if not exact_rows(pref, s.indicator or registry.get(s.target).indicator, region).empty
-    ]
+    specs = []
+    for s in settings("figures.yaml").trajectories:
+        target = registry.get(s.target)
+        if not exact_rows(pref, s.indicator or target.indicator, target.region).empty:
+            specs.append(s)
     variants = ("as_of", "indicator", "baseline_year")
     plain = {s.target for s in specs if all(getattr(s, v) is None for v in variants)}
     for target in registry:
         if not target.is_quantified or target.id in plain:
             continue
-        if not exact_rows(pref, target.indicator, region).empty:
+        if not exact_rows(pref, target.indicator, target.region).empty:
             specs.append(TrajectoryFigure(stem=target.id, target=target.id))
     return specs
 
@@ -103,9 +104,19 @@ def _jobs(
             tables=tables,
             calibration=(calibrations or {}).get(spec.as_of),
         )
-        jobs.append((spec.stem, trajectory_figure, (traj,)))
+        if traj.region == registry.plan["region"]:
+            jobs.append((spec.stem, trajectory_figure, (traj,)))
+        else:  # another region than the first plan's: the title names it
+            jobs.append((spec.stem, _trajectory_in, (traj, _region_names(traj.region))))
+    # The configured scorecard charts show the first plan; each further plan gets its own
+    first = registry.plan["id"]
     for card in cfg.scorecards:
-        jobs.append((card.stem, _scorecard, (load_scorecard(card.as_of), card.as_of)))
+        rows = _plan_rows(load_scorecard(card.as_of), first)
+        jobs.append((card.stem, _scorecard, (rows, card.as_of, None)))
+    for plan_id, plan in registry.plans.items():
+        if plan_id != first:
+            rows = _plan_rows(load_scorecard(None), plan_id)
+            jobs.append((f"scorecard_{plan_id}", _scorecard, (rows, None, plan)))
     for one in cfg.provinces:
         rows = pref[pref["indicator"] == one.indicator].reset_index(drop=True)
         jobs.append((one.stem, _provinces, (rows, one.indicator)))
@@ -116,8 +127,23 @@ def _jobs(
     return jobs
 
 
-def _scorecard(card: pd.DataFrame, as_of: int | None, lang: str):
-    return scorecard_figure(card, lang, as_of)
+def _region_names(code: str) -> dict[str, str]:
+    from lnanalysis.reference.lookup import regions_frame
+
+    row = regions_frame().set_index("code").loc[code]
+    return {"zh": row["name_zh"], "en": row["name_en"]}
+
+
+def _trajectory_in(traj, region: dict[str, str], lang: str):
+    return trajectory_figure(traj, lang, region=region[lang])
+
+
+def _plan_rows(card: pd.DataFrame, plan_id: str) -> pd.DataFrame:
+    return card[card["plan"] == plan_id].reset_index(drop=True)
+
+
+def _scorecard(card: pd.DataFrame, as_of: int | None, plan: dict | None, lang: str):
+    return scorecard_figure(card, lang, as_of, plan)
 
 
 def _provinces(pref: pd.DataFrame, indicator: str, lang: str):

@@ -22,8 +22,14 @@ def _value(v, unit) -> str:
 ROW_INCHES = 0.30
 
 
-def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) -> Figure:
-    """Draw the scorecard table ``card`` (from :func:`lnanalysis.targets.scorecard.scorecard`)."""
+def scorecard_figure(
+    card: pd.DataFrame, lang: str, as_of: int | None = None, plan: dict | None = None
+) -> Figure:
+    """Draw the scorecard table ``card`` (from :func:`lnanalysis.targets.scorecard.scorecard`).
+
+    ``plan`` (a registry's plan block) titles the chart by the plan's own name;
+    without it the chart carries the first plan's title label.
+    """
     n = len(card)
     cols = [
         ("col_target", 0.0, 0.46),
@@ -62,7 +68,9 @@ def scorecard_figure(card: pd.DataFrame, lang: str, as_of: int | None = None) ->
             if as_of is None
             else text("scorecard_as_of", lang, as_of=as_of)
         )
-        fig.suptitle(
-            f"{text('scorecard_title', lang)}\n{sub}", x=0.01, ha="left", fontsize=10, y=0.995
-        )
+        title = text("scorecard_title", lang)
+        if plan is not None:
+            name = plan["title_zh"] if lang == "zh" else plan.get("title_en", plan["title_zh"])
+            title = text("plan_scorecard_title", lang, plan=name)
+        fig.suptitle(f"{title}\n{sub}", x=0.01, ha="left", fontsize=10, y=0.995)
     return fig

@@ -7,6 +7,7 @@ lacks), so Chinese renders without any system font.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from contextlib import contextmanager
 from functools import cache
@@ -62,6 +63,9 @@ def status_colour(status: str) -> str:
     return cfg["status_colours"].get(status, cfg["default_colour"])
 
 
+_TOKEN = re.compile(r"[0-9A-Za-z.,%&+\-]+|.", re.S)
+
+
 def wrap_label(label: str, width: int, lang: str) -> str:
     r"""Wrap a label onto lines of ``width`` characters, never cutting it short.
 
@@ -69,10 +73,18 @@ def wrap_label(label: str, width: int, lang: str) -> str:
 
     >>> wrap_label("战略性新兴产业主营业务收入占比达到20%以上", 10, "zh")
     '战略性新兴产业主营业\n务收入占比达到20%\n以上'
+    >>> wrap_label("完成目标的56.4%", 7, "zh")
+    '完成目标的\n56.4%'
     >>> wrap_label("Strategic emerging industries reach 20%", 20, "en")
     'Strategic emerging\nindustries reach 20%'
     """
     label = str(label)
     if lang == "zh":
-        return "\n".join(label[i : i + width] for i in range(0, len(label), width)) or label
+        # by characters, but a number or a Latin word (56.4%, R&D) stays on one line
+        lines = [""]
+        for token in _TOKEN.findall(label):
+            if lines[-1] and len(lines[-1]) + len(token) > width:
+                lines.append("")
+            lines[-1] += token
+        return "\n".join(lines) or label
     return "\n".join(textwrap.wrap(label, width, break_long_words=False)) or label

@@ -272,8 +272,12 @@ def _clip_fan(ax, traj: Trajectory, lang: str) -> None:
         )
 
 
-def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
-    """Draw the trajectory chart of ``traj`` in ``lang`` ('zh' or 'en')."""
+def trajectory_figure(traj: Trajectory, lang: str, region: str | None = None) -> Figure:
+    """Draw the trajectory chart of ``traj`` in ``lang`` ('zh' or 'en').
+
+    ``region``, a region's name, heads the title (the briefing gives it for targets
+    judged on another region than the first plan's).
+    """
     ind = get_indicator(traj.indicator)
     with figure_style():
         fig, ax = plt.subplots(figsize=(7.2, 4.6), layout="constrained")
@@ -303,7 +307,10 @@ def trajectory_figure(traj: Trajectory, lang: str) -> Figure:
                 ha="right",
                 rotation=90,
             )
-        title = wrap_label(title_of(traj, lang), 34 if lang == "zh" else 70, lang)
+        title = title_of(traj, lang)
+        if region is not None:
+            title = text("region_title", lang, region=region, title=title)
+        title = wrap_label(title, 34 if lang == "zh" else 70, lang)
         ax.set_title(title, loc="left", fontsize=10, pad=14 if traj.alternate_series else 6)
         name = ind.zh if lang == "zh" else ind.en
         ax.set_ylabel(f"{name} ({ind.unit})")

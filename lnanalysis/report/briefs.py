@@ -87,7 +87,10 @@ def scorecard_file(as_of: int | None = None) -> pd.DataFrame:
 
 
 def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Compact scorecard: statuses in words, key numbers rounded to 3 significant digits."""
+    """Compact scorecard: statuses in words, key numbers rounded to 3 significant digits.
+
+    With targets of more than one plan, a ``plan`` column names each row's plan and region.
+    """
     out = pd.DataFrame(
         {
             "target": (card["label_zh"] if lang == "zh" else card["target_id"])
@@ -111,6 +114,9 @@ def verdicts(card: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             "outcome_2020": card["ex_post"].fillna("unknown").map(lambda s: label(s, lang)),
         }
     )
+    if card["plan"].nunique() > 1:
+        # Several plans: say whose target each row is, and in which region it is judged
+        out.insert(1, "plan", card["plan"] + " (" + card["region"] + ")")
     return tidy(out)
 
 

@@ -11,14 +11,25 @@ from lnanalysis.targets.registry import load_registry
 YEARS = range(2010, 2024)
 
 
-def coverage(pref: pd.DataFrame, region: str = "LN") -> pd.DataFrame:
+def _plan_targets(plan: str | None) -> list:
+    """Return the targets of plan ``plan`` (default: the first plan), in registry order."""
+    registry = load_registry()
+    plan = plan or registry.plan["id"]
+    if plan not in registry.plans:
+        raise KeyError(f"no plan {plan!r}; plans: {', '.join(registry.plans)}")
+    return [t for t in registry if t.plan == plan]
+
+
+def coverage(pref: pd.DataFrame, plan: str | None = None) -> pd.DataFrame:
     """Return indicator x year: 2 = an exact value, 1 = only a bound ('>500'), 0 = none.
 
-    Rows are the indicators of the quantified targets plus their registered proxies,
-    in registry order; an indicator with no value at all keeps its row of zeros.
+    Rows are the indicators of the plan's quantified targets (default: the first
+    plan) plus their registered proxies, in registry order, counted in the plan's
+    region; an indicator with no value at all keeps its row of zeros.
     """
     rows = {}
-    for t in load_registry():
+    for t in _plan_targets(plan):
+        region = t.region
         for ind in (t.indicator, t.proxy):
             if ind and ind not in rows:
                 sel = pref[(pref["indicator"] == ind) & (pref["region"] == region)]
@@ -28,11 +39,14 @@ def coverage(pref: pd.DataFrame, region: str = "LN") -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS))
 
 
-def without_series(region_pref: pd.DataFrame) -> pd.DataFrame:
-    """Quantified targets whose indicator has no value in the store, with the reason."""
+def without_series(region_pref: pd.DataFrame, plan: str | None = None) -> pd.DataFrame:
+    """List the quantified targets of a plan (default: the first) without a value.
+
+    ``region_pref`` holds the plan region's rows; each row gives the reason.
+    """
     held = set(region_pref["indicator"])
     out = []
-    for t in load_registry():
+    for t in _plan_targets(plan):
         if not t.is_quantified or t.indicator in held:
             continue
         out.append(

@@ -170,13 +170,13 @@ def load_inputs(
     for path in sorted(processed_dir.glob("scorecard_as_of_*.csv")):
         as_of[int(path.stem.rsplit("_", 1)[1])] = pd.read_csv(path)
     preferred = pd.read_csv(processed_dir / "preferred.csv")
-    registry = _read_yaml(config_dir / "targets.yaml")
+    registry = _registries(config_dir)
     now = pd.read_csv(processed_dir / "scorecard_now.csv")
     fig_labels = _read_yaml(config_dir / "figure_labels.yaml")
     return {
         "now": now,
         "as_of": as_of,
-        "preferred": preferred[preferred["region"] == REGION],
+        "preferred": preferred[preferred["region"].isin({REGION, *now["region"]})],
         "provinces": pd.read_csv(processed_dir / "provinces_context.csv"),
         "backtest": pd.read_csv(processed_dir / "backtest_scores.csv"),
         "calibration": pd.read_csv(processed_dir / "calibration.csv"),
@@ -189,6 +189,21 @@ def load_inputs(
         "labels": _read_yaml(labels_path),
         "figures_dir": Path(figures_dir),
         "notebooks": _notebook_of_targets(notebooks_dir, [t["id"] for t in registry["targets"]]),
+    }
+
+
+def _registries(config_dir: Path) -> dict:
+    """Every plan's registry: ``targets.yaml``, then ``plans/*.yaml`` by name.
+
+    Returns the first plan's block as ``plan``, every plan block with its number of
+    targets in ``plans``, and all targets in ``targets``.
+    """
+    docs = [_read_yaml(config_dir / "targets.yaml")]
+    docs += [_read_yaml(p) for p in sorted((config_dir / "plans").glob("*.yaml"))]
+    return {
+        "plan": docs[0]["plan"],
+        "plans": [dict(d["plan"], n=len(d["targets"])) for d in docs],
+        "targets": [dict(t, plan=d["plan"]["id"]) for d in docs for t in d["targets"]],
     }
 
 
@@ -237,7 +252,9 @@ def target_sources(preferred: pd.DataFrame, row: pd.Series, used_only: bool = Fa
         data years it gives, in year order.
     """
     rows = preferred[
-        (preferred["indicator"] == row["series"]) & (preferred["year"] <= row["target_year"])
+        (preferred["indicator"] == row["series"])
+        & (preferred["region"] == row["region"])
+        & (preferred["year"] <= row["target_year"])
     ]
     if used_only:
         years = {
@@ -570,7 +587,7 @@ def target_sections(ctx: dict, t: Text, page_dir: Path) -> str:
         quote = registry.get(tid, {}).get("quote", "")
         parts.append(f"""
 <section class="target" id="t-{esc(tid)}"><h3>{esc(label)} <code>{esc(tid)}</code></h3>
-<blockquote lang="zh-CN">{esc(quote)}</blockquote>
+{plan_of(ctx, t, row)}<blockquote lang="zh-CN">{esc(quote)}</blockquote>
 <p class="verdict">{verdict(t, row)}</p>
 {figure}{extra}
 <h4>{t("key_numbers")}</h4>{key_numbers(t, row)}
@@ -582,6 +599,37 @@ def target_sections(ctx: dict, t: Text, page_dir: Path) -> str:
         f'<section id="missing"><h2>{t("missing_title")}</h2><p>{t("missing_intro")}</p>'
         f'<ul class="missing">{"".join(missing)}</ul></section>'
     )
+
+
+def _plan_title(plan: dict, lang: str) -> str:
+    return plan["title_zh"] if lang == "zh" else plan.get("title_en", plan["title_zh"])
+
+
+def plan_of(ctx: dict, t: Text, row: pd.Series) -> str:
+    """Name the plan of a target that is not the first plan's; empty for the first plan's."""
+    first = ctx["registry"]["plan"]["id"]
+    if row["plan"] == first:
+        return ""
+    plan = next(p for p in ctx["registry"]["plans"] if p["id"] == row["plan"])
+    return f'<p class="plan-of">{t("plan_of", plan=_plan_title(plan, t.lang))}</p>'
+
+
+def further_plans(ctx: dict, t: Text) -> str:
+    """One line per plan after the first: its title, issuer, date, targets and region."""
+    lines = []
+    for plan in ctx["registry"]["plans"][1:]:
+        regions = ctx["now"].loc[ctx["now"]["plan"] == plan["id"], "region"]
+        lines.append(
+            t(
+                "further_plan",
+                plan=_plan_title(plan, t.lang),
+                issuer=plan["issuer"] if t.lang == "zh" else plan.get("issuer_en", plan["issuer"]),
+                issued=plan["issued"],
+                n=plan["n"],
+                region=regions.iloc[0] if len(regions) else plan["region"],
+            )
+        )
+    return "".join(f"<p>{line}</p>" for line in lines)
 
 
 def replay_section(ctx: dict, t: Text) -> str:
@@ -795,14 +843,14 @@ def render_page(ctx: dict, lang: str, page_dir: Path) -> str:
         issuer=plan["issuer"],
         issuer_en=plan.get("issuer_en", "Liaoning Provincial Government"),
         issued=plan["issued"],
-        n=len(now),
+        n=ctx["registry"]["plans"][0]["n"],
     )
     return f"""<!DOCTYPE html>
 <html lang="{esc(t.strings["html_lang"])}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{t("title")}</title>
 <style>{CSS}</style></head>
-<body><header>{switch}<h1>{t("title")}</h1><p>{subtitle}</p>
+<body><header>{switch}<h1>{t("title")}</h1><p>{subtitle}</p>{further_plans(ctx, t)}
 <nav aria-label="{t("nav_label")}"><ul>{nav}</ul></nav></header>
 <main>
 <section id="summary"><h2>{t("summary_title")}</h2><p>{summary}</p></section>
