@@ -76,25 +76,27 @@ class _Cells:
         self.n_rows = len(grid)
         self.n_cols = max((len(row) for row in grid), default=0)
         pad = [""] * self.n_cols
-        # str(number or date) holds no spaces to strip
-        self.text = [
-            [v.strip() if v.__class__ is str else text_of(v) for v in row] + pad[len(row) :]
-            for row in grid
-        ]
-        self._words: list[list[tuple[int, str]]] | None = None
+        number = _NUMBER.match
+        # words: (row, text) of each column's text cells that are not numbers
+        self._words: list[list[tuple[int, str]]] = [[] for _ in range(self.n_cols)]
+        self.text = []
+        for r, row in enumerate(grid):
+            line = []
+            for col, v in enumerate(row):
+                if v.__class__ is str:
+                    text = v.strip()
+                    if text and not number(text):
+                        self._words[col].append((r, text))
+                else:  # str(number or date) holds no spaces to strip
+                    text = text_of(v)
+                line.append(text)
+            self.text.append(line + pad[len(row) :])
 
     def words(self, c: int) -> list[tuple[int, str]]:
         """Return (row, text) of column ``c``'s text cells that are not numbers.
 
         A region label is never a number: label searches look at these cells only.
         """
-        if self._words is None:
-            number = _NUMBER.match
-            self._words = words = [[] for _ in range(self.n_cols)]
-            for r, row in enumerate(self.grid):
-                for col, value in enumerate(row):
-                    if value.__class__ is str and (text := value.strip()) and not number(text):
-                        words[col].append((r, text))
         return self._words[c]
 
     def raw(self, r: int, c: int):
@@ -198,14 +200,19 @@ class _Block:
 
 def _choose_scope(sheets: list[_Cells]) -> str:
     best, best_score = None, 0
+    # A column with fewer text cells than a label column needs cannot count
+    columns = [
+        [text for _r, text in words]
+        for cells in sheets
+        for c in range(cells.n_cols)
+        if len(words := cells.words(c)) >= MIN_REGION_ROWS
+    ]
     for scope in SCOPES:
         score = 0
-        for cells in sheets:
-            for c in range(cells.n_cols):
-                texts = [text for _r, text in cells.words(c)]
-                n = len(texts) - list(map(_region, texts, repeat(scope))).count(None)
-                if n >= MIN_REGION_ROWS:
-                    score += n
+        for texts in columns:
+            n = len(texts) - list(map(_region, texts, repeat(scope))).count(None)
+            if n >= MIN_REGION_ROWS:
+                score += n
         if score > best_score:
             best, best_score = scope, score
     if best is None:
