@@ -6,7 +6,7 @@ Three ways over the same files, side by side in one run (best of nine interleave
 - plain ``pandas.read_excel`` with openpyxl, for the .xlsx files it can read (it cannot
   read the encrypted .xls at all);
 - the tidy load with the layout inferred from the cells instead of the pinned maps (the
-  path of a table no map knows; the one dev table that states no unit gets its override).
+  path of a table no map knows, with the package's overrides by table family).
 """
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ from lnanalysis.extract.yearbook.layouts import layouts
 from lnanalysis.extract.yearbook.workbook import read_grids
 
 ROUNDS = 9
-# The one dev table that states no unit (see tests/test_infer_layout.py)
-DEV_OVERRIDES = {
-    "nbs-sci-tech-yearbook-cnki/sci-papers-foreign-indexed-by-region_2017_raw-2017.xls": {
-        "units": {"C:E": "篇", "F:H": "位"}
-    }
-}
 
 
 def _best(*fns) -> list[float]:
@@ -49,11 +43,10 @@ def main() -> int:
     root = shared_dir() / "real-spreadsheets"
     files = [root / layout.file for layout in layouts().values()]
     xlsx = [f for f in files if f.suffix == ".xlsx"]
-    overrides = {root / k: v for k, v in DEV_OVERRIDES.items()}
 
     def inferred() -> None:
         for f in files:
-            read_yearbook(f, infer=True, overrides=overrides.get(f))
+            read_yearbook(f, infer=True)  # with the package's overrides by table family
 
     tidy, bare, infer = _best(
         lambda: [read_yearbook(f) for f in files],

@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     ry.add_argument("--table", default=None, help="layout id (default: found by sha256/name)")
     ry.add_argument("--password", default=None, help="for an encrypted workbook")
     ry.add_argument(
+        "--overrides",
+        default=None,
+        help="YAML of layout overrides by table family (form of config/yearbook_overrides.yaml)",
+    )
+    ry.add_argument(
         "--print-layout",
         action="store_true",
         help="print the layout inferred from the cells, as YAML to review and save as a map",
@@ -163,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     iy.add_argument(
         "--folder", default=None, help="where the tables are (default: the yearbook cache)"
     )
+    iy.add_argument("--overrides", default=None, help="YAML of layout overrides by table family")
     iy.set_defaults(func=_cmd_import_yearbooks)
 
     av = sub.add_parser("add-value", help="add one figure read in a publication, with its source")
@@ -346,7 +352,9 @@ def _cmd_backtest(args) -> int:
 
 def _cmd_read_yearbook(args) -> int:
     from lnanalysis.extract.yearbook import read_yearbook
+    from lnanalysis.extract.yearbook.overrides import families
 
+    known = families(args.overrides)
     if args.print_layout:
         import yaml
 
@@ -354,11 +362,11 @@ def _cmd_read_yearbook(args) -> int:
         from lnanalysis.extract.yearbook.workbook import read_grids
 
         path = Path(args.file)
-        spec = infer_layout(path, grids=read_grids(path, args.password))
+        spec = infer_layout(path, grids=read_grids(path, args.password), families=known)
         doc = {"tables": {re.sub(r"\W+", "_", path.stem).strip("_").lower(): spec}}
         print(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), end="")
         return 0
-    result = read_yearbook(args.file, table=args.table, password=args.password)
+    result = read_yearbook(args.file, table=args.table, password=args.password, families=known)
     for cell, text in result.notes:
         print(safe_text(f"# note {cell}: {text}"), file=sys.stderr)
     _emit(result.data, args.format)
@@ -410,8 +418,16 @@ def _cmd_import_yearbooks(args) -> int:
     folder = Path(args.folder) if args.folder else yearbook_dir()
     if folder is None:
         raise InputError("no yearbook tables: give --folder, or run `make fetch-yearbooks`")
+    from lnanalysis.extract.yearbook.overrides import families
+
     files = [Path(f) for f in args.files] or None
-    written = import_yearbooks(folder, Path(args.mapping), version=args.version, files=files)
+    written = import_yearbooks(
+        folder,
+        Path(args.mapping),
+        version=args.version,
+        files=files,
+        families=families(args.overrides),
+    )
     _added(written[0])
     return 0
 

@@ -238,6 +238,56 @@ def test_no_unit_is_a_layout_error_naming_the_override(tmp_path):
     assert set(table.data.unit) == {"篇"}
 
 
+def _no_unit_table(tmp_path, title: str = "1-2 测试论文(2017年)") -> Path:
+    rows = [[title], ["地 区", "篇数SCI"], ["全 国", 5.0], ["北 京", 3.0], ["天 津", 2.0]]
+    return _write(tmp_path / "nounit.xlsx", rows)
+
+
+def _families_file(tmp_path, text: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_family_override_serves_every_edition_of_its_table(tmp_path):
+    from lnanalysis.extract.yearbook.overrides import read_families
+
+    mine = _families_file(
+        tmp_path, "families:\n  测试 论文:\n    why: no unit stated\n    units: {B: 篇}\n"
+    )
+    known = read_families(mine)
+    for title in ("1-2 测试论文(2017年)", "表1-9  测试论文（2019年）"):
+        path = _no_unit_table(tmp_path, title)
+        table = read_yearbook(path, families=known)
+        assert set(table.data.unit) == {"篇"} and len(table.data) == 3, title
+    with pytest.raises(LayoutError, match=r"units: \{B: <unit>\}"):
+        read_yearbook(_no_unit_table(tmp_path, "1-3 另一张表(2017年)"), families=known)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "families:\n  测试论文:\n    units: {B: 篇}\n",
+            r"families\.测试论文\.why: Field required",
+        ),
+        (
+            "families:\n  测试论文:\n    why: x\n    unit: {B: 篇}\n",
+            r"families\.测试论文\.unit: Extra inputs are not permitted",
+        ),
+        ("famlies: {}\n", r"families: Field required"),
+    ],
+)
+def test_a_bad_overrides_file_is_refused_naming_file_and_key(tmp_path, text, message):
+    from lnanalysis.core.errors import InputError
+    from lnanalysis.extract.yearbook.overrides import read_families
+
+    path = _families_file(tmp_path, text)
+    with pytest.raises(InputError, match=message) as err:
+        read_families(path)
+    assert "mine.yaml" in str(err.value)
+
+
 def test_html_saved_as_xls(tmp_path):
     html = (
         "<html><head><title>x</title></head><body><div>中国2020年各地区测试统计</div>"
@@ -263,12 +313,6 @@ def test_workbook_is_not_html(tmp_path):
 
 # --- the real tables (../shared) ---------------------------------------------------------------
 
-# What inference cannot know for the dev files: one table states no unit at all
-DEV_OVERRIDES = {
-    "nbs-sci-tech-yearbook-cnki/sci-papers-foreign-indexed-by-region_2017_raw-2017.xls": {
-        "units": {"C:E": "篇", "F:H": "位"}
-    }
-}
 KEY = ["sheet", "cell", "region", "year", "value", "unit"]
 
 
@@ -285,12 +329,29 @@ def test_inference_reads_every_dev_table_as_its_pinned_map_does():
     real = _shared_real()
     for layout in layouts().values():
         path = real / layout.file
-        spec = infer_layout(path, overrides=DEV_OVERRIDES.get(layout.file))
+        spec = infer_layout(path)  # with the package's overrides by table family
         inferred = read_yearbook(path, layout=layout_from_spec("inferred", spec)).data
         pinned = read_yearbook(path).data
         a = inferred[KEY].astype(str).sort_values(KEY).reset_index(drop=True)
         b = pinned[KEY].astype(str).sort_values(KEY).reset_index(drop=True)
         assert a.equals(b), layout.file
+
+
+@pytest.mark.requires_shared
+def test_every_family_override_is_needed_by_a_dev_table():
+    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.overrides import family_key, package_families
+
+    needed = set()
+    for layout in layouts().values():
+        path = _shared_real() / layout.file
+        try:
+            alone = infer_layout(path, families={})
+        except LayoutError:
+            alone = None
+        if alone is None or alone != infer_layout(path):
+            needed.add(family_key(infer_layout(path)["table_zh"]))
+    assert needed == set(package_families())
 
 
 @pytest.mark.requires_shared
@@ -329,3 +390,32 @@ def test_the_printed_layout_is_a_valid_map_that_reads_the_same_cells(tmp_path, c
     spec = yaml.safe_load(saved.read_text(encoding="utf-8"))["tables"]["t"]
     via_map = read_yearbook(path, layout=layout_from_spec("t", spec)).data
     assert _cells(read_yearbook(path)) == _cells(type("T", (), {"data": via_map})())
+
+
+def test_read_yearbook_takes_a_researchers_overrides_file(tmp_path):
+    import subprocess
+    import sys
+
+    from lnanalysis.core.paths import ROOT
+
+    path = _no_unit_table(tmp_path)
+    mine = _families_file(
+        tmp_path, "families:\n  测试论文:\n    why: the table states no unit\n    units: {B: 篇}\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "lnanalysis", "read-yearbook", str(path), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+
+    refused = cli()
+    assert refused.returncode != 0 and "units: {B: <unit>}" in refused.stderr
+    assert refused.stderr.strip().count("\n") == 0, refused.stderr
+    read = cli("--overrides", str(mine), "--format", "csv")
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.count(",篇,") == 3

@@ -135,6 +135,27 @@ class DerivedConfig(_Strict):
     derived: tuple[DerivedSeries, ...]
 
 
+class FamilyOverride(_Strict):
+    """What layout inference cannot know about every edition of one yearbook table family."""
+
+    why: str = Field(min_length=1)
+    region_set: Literal["provinces", "shanghai_districts", "cities", "countries"] | None = None
+    table_zh: str | None = None
+    table_en: str | None = None
+    year: int | None = None
+    units: dict[str, str] | None = None
+    blocks: dict[int, dict[str, object]] | None = None
+
+
+class YearbookOverrides(_Strict):
+    """config/yearbook_overrides.yaml, or a researcher's file of the same form.
+
+    Overrides by table family, keyed by the table's Chinese title as inference reads it.
+    """
+
+    families: dict[str, FamilyOverride]
+
+
 MODELS: dict[str, type[_Strict]] = {
     "figures.yaml": FiguresConfig,
     "backtest.yaml": BacktestConfig,
@@ -142,6 +163,7 @@ MODELS: dict[str, type[_Strict]] = {
     "replay.yaml": ReplayConfig,
     "preference.yaml": PreferenceConfig,
     "derived.yaml": DerivedConfig,
+    "yearbook_overrides.yaml": YearbookOverrides,
 }
 
 

@@ -49,12 +49,16 @@ STORE_KINDS = ("province", "national")
 
 
 def extract_cells(
-    folder: Path, files: list[Path] | None = None, log: Callable[[str], None] = log
+    folder: Path,
+    files: list[Path] | None = None,
+    log: Callable[[str], None] = log,
+    families: dict | None = None,
 ) -> pd.DataFrame:
     """Read yearbook tables into tidy cells with their provenance.
 
     ``files`` default to every table of ``config/yearbook_layouts.yaml`` found
-    under ``folder``; a file no layout map knows is read with an inferred layout.
+    under ``folder``; a file no layout map knows is read with an inferred layout,
+    settled by ``families`` (overrides by table family; default the package's).
     """
     known = layouts()
     if files is None:
@@ -62,7 +66,7 @@ def extract_cells(
         files = [f for f in files if f.exists()]
     frames = []
     for path in files:
-        table = read_yearbook(path)
+        table = read_yearbook(path, families=families)
         lay = table.layout
         data = table.data.assign(
             table_id=lay.id,
@@ -158,6 +162,7 @@ def import_yearbooks(
     files: list[Path] | None = None,
     raw_dir: Path = RAW_DIR,
     log: Callable[[str], None] = log,
+    families: dict | None = None,
 ) -> list[Path]:
     """Extract, map and add the yearbook tables as a dated raw version; return the files.
 
@@ -171,7 +176,7 @@ def import_yearbooks(
     mapping = read_mapping(mapping_path)
     if files is None and not Path(folder).is_dir():
         raise InputError("no such folder", file=folder)
-    cells = extract_cells(folder, files, log)
+    cells = extract_cells(folder, files, log, families)
     rows = store_rows(cells, mapping)
     target = raw_dir / "additions" / version
     for name in ("yearbook_cells.csv", "yearbook_mapping.yaml", "yearbook_values.csv"):

@@ -621,6 +621,7 @@ def infer_layout(
     grids: dict[str, Grid] | None = None,
     overrides: dict | None = None,
     digest: str | None = None,
+    families: dict | None = None,
 ) -> dict:
     """Infer a layout spec for a yearbook file from its cells.
 
@@ -637,6 +638,10 @@ def infer_layout(
         block spec, replacing the inferred ones).
     digest : str, optional
         The file's sha256 when already computed (else the file is read to compute it).
+    families : dict, optional
+        Overrides by table family (:mod:`~lnanalysis.extract.yearbook.overrides`);
+        default the package's ``config/yearbook_overrides.yaml``. The override of the
+        table's family applies first, and ``overrides`` over it.
 
     Returns
     -------
@@ -649,11 +654,20 @@ def infer_layout(
     LayoutError
         When the layout is ambiguous; the message names sheet and cell and the override.
     """
+    from lnanalysis.extract.yearbook.overrides import override_for, package_families
+
     path = Path(path)
-    overrides = overrides or {}
     if grids is None:
         grids = read_grids(path)  # a web table saved as .xls is read as HTML there
     scope, blocks, sheets = infer_blocks(grids)
+    first = blocks[0]
+    cells0 = sheets[first.sheet]
+    zh = _clean_title(cells0.t(*first.title)) if first.title else ""
+    en = _clean_title(cells0.t(*first.title_en)) if first.title_en else ""
+    if not zh and first.unit:
+        zh = indicator_from_unit_row(cells0.t(*first.unit))
+    known = package_families() if families is None else families
+    overrides = override_for(zh, known) | (overrides or {})
     scope = overrides.get("region_set", scope)
     title_year = None
     for block in blocks:
@@ -678,12 +692,6 @@ def infer_layout(
         block.units.update({c: u for c, u in forced_units.items() if c in block.columns})
         _check_units(cells, block, prev)
         prev = block
-    first = blocks[0]
-    cells0 = sheets[first.sheet]
-    zh = _clean_title(cells0.t(*first.title)) if first.title else ""
-    en = _clean_title(cells0.t(*first.title_en)) if first.title_en else ""
-    if not zh and first.unit:
-        zh = indicator_from_unit_row(cells0.t(*first.unit))
     spec = {
         "file": str(path),
         "sha256": digest or _sha256(path),

@@ -366,7 +366,9 @@ def _check_keys(
             seen[key] = cell
 
 
-def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, grids) -> Layout:
+def _known_or_inferred(
+    path: Path, table: str | None, data: bytes, digest: str, grids, families: dict | None
+) -> Layout:
     """Return the layout map that knows the file, else one inferred from its cells."""
     try:
         return find_layout(path, table, digest)
@@ -374,7 +376,7 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
         if table is not None:
             raise
     try:
-        return _inferred(path, grids, digest=digest)
+        return _inferred(path, grids, digest=digest, families=families)
     except LayoutError as exc:
         what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
         raise LayoutError(
@@ -386,10 +388,14 @@ def _known_or_inferred(path: Path, table: str | None, data: bytes, digest: str, 
 
 
 def _inferred(
-    path: Path, grids, overrides: dict | None = None, digest: str | None = None
+    path: Path,
+    grids,
+    overrides: dict | None = None,
+    digest: str | None = None,
+    families: dict | None = None,
 ) -> Layout:
     """Return the layout inferred from a file's cells (``overrides`` settle what it cannot)."""
-    spec = infer_layout(path, grids=grids, overrides=overrides, digest=digest)
+    spec = infer_layout(path, grids=grids, overrides=overrides, digest=digest, families=families)
     return layout_from_spec(f"inferred:{path.stem}", spec)
 
 
@@ -401,6 +407,7 @@ def read_yearbook(
     password: str | None = None,
     infer: bool = False,
     overrides: dict | None = None,
+    families: dict | None = None,
 ) -> YearbookTable:
     """Read a yearbook file into a tidy table with cell-level provenance.
 
@@ -418,6 +425,9 @@ def read_yearbook(
         Infer the layout from the cells even when a layout map knows the file.
     overrides : dict, optional
         What inference cannot know (see :func:`~lnanalysis.extract.yearbook.infer.infer_layout`).
+    families : dict, optional
+        Overrides by table family for an inferred layout (default: the package's,
+        ``config/yearbook_overrides.yaml``; see :mod:`~lnanalysis.extract.yearbook.overrides`).
 
     Raises
     ------
@@ -434,8 +444,8 @@ def read_yearbook(
     book = open_workbook(path, password, data)
     grids = book.grids
     if layout is None and (infer or overrides):
-        layout = _inferred(path, grids, overrides, digest)
-    layout = layout or _known_or_inferred(path, table, data, digest, grids)
+        layout = _inferred(path, grids, overrides, digest, families)
+    layout = layout or _known_or_inferred(path, table, data, digest, grids, families)
     sheets = {}
     for block in layout.blocks:
         if block.sheet not in grids:
