@@ -8,6 +8,7 @@ from synthetic import PLAN_ID, PLAN_TEXT, plan_registry
 
 from lnanalysis.core.errors import RegistryError
 from lnanalysis.core.paths import CONFIG_DIR, ROOT, shared_dir
+from lnanalysis.core.settings import MODELS
 from lnanalysis.extract.provenance import md5_of
 from lnanalysis.targets.registry import load_plans, load_registry
 
@@ -162,6 +163,26 @@ def test_duplicate_target_ids_are_an_error(tmp_path):
             ("scale: 1.0", "scale: 0"),
             r"derived\.0\.scale: Input should be greater than 0",
         ),
+        (
+            "indicators.yaml",
+            ("    measure: flow", "    measure: flwo"),
+            r"indicators\.\w+\.measure: Input should be",
+        ),
+        (
+            "units.yaml",
+            ("{dimension: money_cny, factor: 1.0e4}", "{dimension: money_cny, factr: 1.0e4}"),
+            r"units\.万元\.factor: Field required",
+        ),
+        (
+            "figure_labels.yaml",
+            ('default_colour: "#bdbdbd"', 'default_colour: "grey"'),
+            r"default_colour: String should match pattern",
+        ),
+        (
+            "columns.yaml",
+            ("column: value, dtype: float,", "column: value, dtype: double,"),
+            r"columns\.\d+\.dtype: Input should be",
+        ),
     ],
 )
 def test_a_typed_config_file_refuses_unknown_keys_and_wrong_types(
@@ -228,3 +249,16 @@ def test_two_plans_cannot_share_a_target_id(tmp_path):
     registry["targets"][0]["id"] = "rd_expenditure_doubling"  # the first plan's
     with pytest.raises(RegistryError, match=r"also a target of targets\.yaml"):
         load_plans([CONFIG_DIR / "targets.yaml", _plan_file(tmp_path, registry)])
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_typed_config_file_is_valid_and_refuses_a_misspelled_key(name):
+    """The shipped file passes its model; the same file with a SYNTHETIC typo'd key does not."""
+    from lnanalysis.core.config import read_yaml
+    from lnanalysis.core.errors import InputError
+    from lnanalysis.core.settings import validate
+
+    doc = read_yaml(CONFIG_DIR / name)
+    validate(name, doc, name)
+    with pytest.raises(InputError, match=rf"{name}: zzz_typo: Extra inputs are not permitted"):
+        validate(name, {**doc, "zzz_typo": 1}, name)

@@ -11,13 +11,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from lnanalysis.core.config_models import REFERENCE_MODELS
 from lnanalysis.core.errors import InputError
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from lnanalysis.core.strict import Strict as _Strict
 
 
 class TrajectoryFigure(_Strict):
@@ -164,6 +162,7 @@ MODELS: dict[str, type[_Strict]] = {
     "preference.yaml": PreferenceConfig,
     "derived.yaml": DerivedConfig,
     "yearbook_overrides.yaml": YearbookOverrides,
+    **REFERENCE_MODELS,
 }
 
 
