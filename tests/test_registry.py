@@ -262,3 +262,18 @@ def test_every_typed_config_file_is_valid_and_refuses_a_misspelled_key(name):
     validate(name, doc, name)
     with pytest.raises(InputError, match=rf"{name}: zzz_typo: Extra inputs are not permitted"):
         validate(name, {**doc, "zzz_typo": 1}, name)
+
+
+def test_every_finding_a_record_may_give_has_a_label_and_a_colour():
+    from typing import get_args
+
+    from lnanalysis.core.config import load_yaml
+    from lnanalysis.core.config_models import QualitativeEvidence
+
+    findings = get_args(QualitativeEvidence.model_fields["finding"].annotation)
+    assert findings  # met, partly, missed
+    labels = load_yaml("assessment.yaml")["labels"]
+    colours = load_yaml("figure_labels.yaml")["status_colours"]
+    for finding in findings:
+        assert {"en", "zh"} <= set(labels[finding]), finding
+        assert finding in colours, finding
