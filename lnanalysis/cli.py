@@ -267,14 +267,9 @@ def _emit(frame, fmt: str, output: str | None = None) -> None:
 
 
 def _cmd_build(args) -> int:
-    from lnanalysis.pipeline.build import main as build_main
+    from lnanalysis.pipeline.build import build
 
-    flags = (
-        ["--data-only"] * args.data_only
-        + ["--accept-notebooks"] * args.accept_notebooks
-        + ["--force"] * args.force
-    )
-    return build_main(flags)
+    return build(data_only=args.data_only, accept=args.accept_notebooks, force=args.force)
 
 
 def _cmd_scorecard(args) -> int:

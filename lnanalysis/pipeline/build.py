@@ -164,20 +164,23 @@ def report_step(runner: Runner) -> None:
     runner.run("report", inputs, action)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the build (data only, or the whole briefing); ``--force`` ignores the manifest."""
-    args = list(sys.argv[1:] if argv is None else argv)
+def build(*, data_only: bool = False, accept: bool = False, force: bool = False) -> int:
+    """Run the build: the data step only, or the whole briefing.
+
+    ``accept`` replaces committed notebooks whose outputs changed (after review);
+    ``force`` reruns every step whatever the manifest says.
+    """
     show_progress()
     t0 = time.perf_counter()
     stale = remove_stale_staging(PROCESSED_DIR, FIGURES_DIR, NOTEBOOKS_DIR, CACHE_DIR)
     if stale:
         log(f"removed {len(stale)} staged files left by an interrupted build")
-    runner = Runner(Manifest.load(), force="--force" in args, log=log)
+    runner = Runner(Manifest.load(), force=force, log=log)
     data_step(runner)
-    if "--data-only" in args:
+    if data_only:
         return 0
     tables_step(runner)
-    held = figures_and_notebooks_step(runner, accept="--accept-notebooks" in args)
+    held = figures_and_notebooks_step(runner, accept=accept)
     report_step(runner)
     if held:
         log(
@@ -190,3 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(runner.skipped)} up to date"
     )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run :func:`build` from the flags --data-only, --accept-notebooks and --force."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return build(
+        data_only="--data-only" in args,
+        accept="--accept-notebooks" in args,
+        force="--force" in args,
+    )
