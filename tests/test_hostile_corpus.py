@@ -420,11 +420,11 @@ def _index_of(kind: str) -> int:
 
 def _compiled(tmp: Path, note: str = "final", extra: bytes = b"") -> Path:
     """Make a SYNTHETIC shared folder holding the three compiled CSVs that import-raw carries."""
-    from lnanalysis.extract.compiled import COMPILED
+    from lnanalysis.extract.compiled import compiled_files
 
     data = tmp / "shared" / "data"
     data.mkdir(parents=True)
-    for name in COMPILED:
+    for name in (f["file"] for f in compiled_files()):
         text = ",".join(RAW_HEADER) + "\n" + ",".join(RAW_ROW[:-1]) + f',"{note}"\n'
         (data / name).write_bytes(text.encode("utf-8") + extra)
     return tmp / "shared"
@@ -1210,7 +1210,7 @@ def _no_new_folder(ran: Ran, folder: Path, before: set[str]) -> None:
     assert now == before, f"a failed import left {sorted(now - before)} in {folder}"
 
 
-@cli(r"^error: \S+compiled/2026-11-28/liaoning_indicators\.xlsx: exists; raw files are never")
+@cli(r"^error: \S+compiled/2026-11-28: exists; raw files are never overwritten")
 def _cli_import_raw_onto_an_existing_version(ctx):
     shared = _compiled(ctx.tmp)
     return Cli(("import-raw", "--version", "2026-11-28"), env={"LNANALYSIS_SHARED": str(shared)})
@@ -1790,17 +1790,21 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_row(tmp_path):
     assert rows == [["note", "value"], ["x\n=2+2", "1"]]
 
 
-def test_import_raw_stores_formula_like_text_as_text(tmp_path):
-    """import-raw writes a note that looks like a formula as a text cell."""
-    from lnanalysis.extract.compiled import import_compiled
+def test_import_raw_carries_each_compiled_file_unchanged_with_its_sidecar(tmp_path):
+    """A note that looks like a formula, like any text, reaches data/raw byte for byte."""
+    from lnanalysis.extract.compiled import compiled_files, import_compiled
+    from lnanalysis.extract.provenance import md5_of, sidecar_path
 
     formula = '=HYPERLINK(""https://example.org"",""SYNTHETIC"")'
     shared = _compiled(tmp_path, note=formula)
     (tmp_path / "raw").mkdir()
     written = import_compiled("2026-12-05", shared=shared, raw=tmp_path / "raw")
-    sheet = openpyxl.load_workbook(written[0])["data"]
-    note = sheet.cell(row=2, column=RAW_HEADER.index("note") + 1)
-    assert note.data_type == "s" and note.value == formula.replace('""', '"')
+    assert [p.name for p in written] == [f["file"] for f in compiled_files()]
+    for copy in written:
+        source = shared / "data" / copy.name
+        assert copy.read_bytes() == source.read_bytes()
+        meta = yaml.safe_load(sidecar_path(copy).read_text(encoding="utf-8"))
+        assert meta["md5"] == md5_of(source) and meta["bytes"] == source.stat().st_size
 
 
 def test_a_tampered_cached_yearbook_is_never_used(tmp_path, monkeypatch):
@@ -1815,3 +1819,54 @@ def test_a_tampered_cached_yearbook_is_never_used(tmp_path, monkeypatch):
     monkeypatch.setenv("LNANALYSIS_YEARBOOK_CACHE", str(cache))
     monkeypatch.setenv("LNANALYSIS_SHARED", str(tmp_path / "no-shared"))
     assert yearbook_dir() is None
+
+
+@pytest.mark.requires_shared
+def test_a_compiled_file_carried_as_csv_reads_as_its_workbook_version_did(tmp_path):
+    """The CSV copies give the store the rows the 2026-11-28 workbooks gave, and more:
+
+    the workbooks lost the one note that began with '=' (stored as a formula with no
+    value, it read back empty); the CSV keeps it.
+    """
+    from lnanalysis.core.paths import RAW_DIR
+    from lnanalysis.extract.compiled import import_compiled
+    from lnanalysis.store.observations import read_source
+
+    written = import_compiled("2026-12-05", raw=tmp_path)
+    by_stem = {p.stem.lower(): p.name for p in written}
+    keep = ["region", "indicator", "year", "value", "value_raw", "unit", "status", "source_url"]
+    keep += ["source_title", "source_tier", "published", "note"]
+    compared, lost = 0, []
+    for spec in _workbook_sources():
+        name = by_stem[Path(spec["path"]).stem.lower()]
+        as_csv = {k: v for k, v in spec.items() if k != "sheet"}
+        as_csv |= {"path": f"compiled/2026-12-05/{name}", "format": "csv"}
+        old = read_source(spec, RAW_DIR)[keep].reset_index(drop=True)
+        new = read_source(as_csv, tmp_path)[keep].reset_index(drop=True)
+        differ = old.astype(str) != new.astype(str)
+        assert not differ.drop(columns="note").any().any(), spec["id"]
+        lost += [(old.at[i, "note"], new.at[i, "note"]) for i in differ.index[differ["note"]]]
+        compared += len(old)
+    assert compared > 2000
+    assert lost and all(was == "" and now.startswith("=") for was, now in lost), lost
+
+
+def _workbook_sources() -> list[dict]:
+    """The sources.yaml entries of the compiled workbooks (version 2026-11-28)."""
+    from lnanalysis.store.observations import load_sources
+
+    listed = [s for s in load_sources() if s["path"].startswith("compiled/2026-11-28/")]
+    if listed:
+        return listed
+    # once the store reads the CSV version, the workbook entries are rebuilt from it
+    return [
+        {k: v for k, v in s.items() if k != "format"}
+        | {"path": _workbook_path(s["path"]), "sheet": "data"}
+        for s in load_sources()
+        if s["path"].startswith("compiled/")
+    ]
+
+
+def _workbook_path(csv_path: str) -> str:
+    stem = Path(csv_path).stem.lower()
+    return f"compiled/2026-11-28/{stem}.xlsx"

@@ -317,6 +317,25 @@ class PlanExclusionsConfig(Strict):
     exclusions: tuple[PlanExclusion, ...]
 
 
+# ------------------------------------------------------------------------------------ compiled.yaml
+
+
+class CompiledFile(Strict):
+    """A compiled CSV of official figures that import-raw carries, with its citation."""
+
+    file: str = Field(pattern=r"^[\w.-]+\.csv$")
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://")
+    report: str = Field(min_length=1)
+
+
+class CompiledConfig(Strict):
+    """config/compiled.yaml: the compiled files of ../shared/data that import-raw carries."""
+
+    files: tuple[CompiledFile, ...] = Field(min_length=1)
+
+
 REFERENCE_MODELS: dict[str, type[Strict]] = {
     "assessment.yaml": AssessmentConfig,
     "units.yaml": UnitsConfig,
@@ -330,4 +349,5 @@ REFERENCE_MODELS: dict[str, type[Strict]] = {
     "figure_labels.yaml": FigureLabelsConfig,
     "indicators.yaml": IndicatorsConfig,
     "plan_exclusions.yaml": PlanExclusionsConfig,
+    "compiled.yaml": CompiledConfig,
 }

@@ -1,1 +1,1 @@
-"""Getting figures out of publications: compiled workbooks, provenance sidecars, yearbook tables."""
+"""Getting figures out of publications: compiled files, provenance sidecars, yearbook tables."""
