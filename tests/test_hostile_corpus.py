@@ -1162,7 +1162,8 @@ def _cli_layouts_yaml_without_its_top_key(ctx):
 )
 def _cli_build_with_a_source_entry_missing_its_sheet(ctx):
     sources = ctx.project / "data/raw/sources.yaml"
-    _edit_file(sources, lambda t: t.replace("    sheet: data\n", "", 1))
+    # without `format: csv` an entry is a workbook, which needs its sheet named
+    _edit_file(sources, lambda t: t.replace("    format: csv\n", "", 1))
     return Cli(("build", "--data-only", "--force"))
 
 
@@ -1193,14 +1194,14 @@ def _cli_scorecard_with_an_empty_registry(ctx):
     r"^error: \S+\.meta\.yaml.*bytes.*'two'",
 )
 def _cli_build_with_a_sidecar_giving_bytes_in_words(ctx):
-    meta = next((ctx.project / "data/raw/compiled").rglob("*.xlsx.meta.yaml"))
+    meta = next((ctx.project / "data/raw/compiled").rglob("*.csv.meta.yaml"))
     _edit_file(meta, lambda t: re.sub(r"(?m)^bytes: .*$", "bytes: two", t))
     return Cli(("build", "--data-only", "--force"))
 
 
 @cli(r"^error: \S+\.meta\.yaml: line \d+: invalid YAML: found character '\\t'")
 def _cli_build_with_a_sidecar_indented_with_a_tab(ctx):
-    meta = next((ctx.project / "data/raw/compiled").rglob("*.xlsx.meta.yaml"))
+    meta = next((ctx.project / "data/raw/compiled").rglob("*.csv.meta.yaml"))
     _edit_file(meta, lambda t: t.replace("\npublisher", "\n\tpublisher", 1))
     return Cli(("build", "--data-only", "--force"))
 
@@ -1852,21 +1853,12 @@ def test_a_compiled_file_carried_as_csv_reads_as_its_workbook_version_did(tmp_pa
 
 
 def _workbook_sources() -> list[dict]:
-    """The sources.yaml entries of the compiled workbooks (version 2026-11-28)."""
+    """The compiled sources as read before 2026-12-04: the workbooks of 2026-11-28."""
     from lnanalysis.store.observations import load_sources
 
-    listed = [s for s in load_sources() if s["path"].startswith("compiled/2026-11-28/")]
-    if listed:
-        return listed
-    # once the store reads the CSV version, the workbook entries are rebuilt from it
     return [
         {k: v for k, v in s.items() if k != "format"}
-        | {"path": _workbook_path(s["path"]), "sheet": "data"}
+        | {"path": f"compiled/2026-11-28/{Path(s['path']).stem.lower()}.xlsx", "sheet": "data"}
         for s in load_sources()
         if s["path"].startswith("compiled/")
     ]
-
-
-def _workbook_path(csv_path: str) -> str:
-    stem = Path(csv_path).stem.lower()
-    return f"compiled/2026-11-28/{stem}.xlsx"
