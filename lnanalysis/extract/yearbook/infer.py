@@ -62,6 +62,8 @@ _TABLE_NO = re.compile(r"^\s*(表\s*)?\d+(\s*[-—－.．]\s*\d+)*\s*")
 _TITLE_YEAR = re.compile(r"\s*[(（]\s*\d{4}(\s*[-—－~～]\s*\d{4})?\s*年?\s*[)）]\s*$")
 _BRACKET_TAIL = re.compile(r"[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# How a number's text may start; no region label starts so
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 # --------------------------------------------------------------------------- cell helpers
@@ -76,8 +78,8 @@ class _Cells:
         self.n_rows = len(grid)
         self.n_cols = max((len(row) for row in grid), default=0)
         pad = [""] * self.n_cols
-        number = _NUMBER.match
-        # words: (row, text) of each column's text cells that are not numbers
+        # words: (row, text) of each column's text cells that may be region labels; a
+        # label never starts like a number (a digit, sign or dot), and no number is one
         self._words: list[list[tuple[int, str]]] = [[] for _ in range(self.n_cols)]
         self.text = []
         for r, row in enumerate(grid):
@@ -85,7 +87,7 @@ class _Cells:
             for col, v in enumerate(row):
                 if v.__class__ is str:
                     text = v.strip()
-                    if text and not number(text):
+                    if text and text[0] not in _NUMBER_START:
                         self._words[col].append((r, text))
                 else:  # str(number or date) holds no spaces to strip
                     text = text_of(v)
@@ -93,9 +95,9 @@ class _Cells:
             self.text.append(line + pad[len(row) :])
 
     def words(self, c: int) -> list[tuple[int, str]]:
-        """Return (row, text) of column ``c``'s text cells that are not numbers.
+        """Return (row, text) of column ``c``'s text cells that may be region labels.
 
-        A region label is never a number: label searches look at these cells only.
+        A region label never starts like a number: label searches look at these cells only.
         """
         return self._words[c]
 
