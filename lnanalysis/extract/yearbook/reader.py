@@ -75,6 +75,9 @@ COLUMNS = [
 
 
 _STR = pd.StringDtype(storage="python", na_value=np.nan)  # pandas' default str dtype
+# Its array type, built through the extension-array constructor: pd.array() would
+# first work out which array type to build, column by column
+_STR_ARRAY = _STR.construct_array_type()
 _DTYPES = {"block": int, "is_aggregate": bool, "is_subitem": bool, "year": int, "value": float}
 # Columns that are the same for every cell of a block
 _PER_BLOCK = ("table_id", "block", "file", "sheet", "source_url")
@@ -484,7 +487,7 @@ def read_yearbook(
         {
             n: np.asarray(columns[n], dtype=_DTYPES[n])
             if n in _DTYPES
-            else pd.array(np.asarray(columns[n], dtype=object), dtype=_STR)
+            else _STR_ARRAY._from_sequence(np.asarray(columns[n], dtype=object), dtype=_STR)
             for n in COLUMNS
         },
         copy=False,
