@@ -355,6 +355,13 @@ def _check_keys(
 ) -> None:
     """Raise when two cells of a table give the same region, indicator and year."""
     n_cols = len(block.columns)
+    # keys in the order of the cells (row by row, column by column)
+    heads = [(columns[col][0], columns[col][1], columns[col][5]) for col in block.columns]
+    keys = [(code, zh, en, year) for _, code, _, _ in labelled for zh, en, year in heads]
+    fresh = dict(zip(keys, cells, strict=True))
+    if len(fresh) == len(keys) and seen.keys().isdisjoint(fresh):
+        seen.update(fresh)  # the common case: every key new; else find the first repeat
+        return
     for j, col in enumerate(block.columns):
         zh, en, _, _, _, year = columns[col]
         for i, (r, code, _, _) in enumerate(labelled):
@@ -482,7 +489,10 @@ def read_yearbook(
         for name, value in zip(_PER_BLOCK, constant, strict=True):
             part[name] = [value] * size
         parts.append(part)
-    columns = {n: list(chain.from_iterable(p[n] for p in parts)) for n in COLUMNS}
+    if len(parts) == 1:  # one block (most tables): its lists are the columns
+        columns = parts[0]
+    else:
+        columns = {n: list(chain.from_iterable(p[n] for p in parts)) for n in COLUMNS}
     frame = pd.DataFrame(
         {
             n: np.asarray(columns[n], dtype=_DTYPES[n])
