@@ -34,6 +34,13 @@ def canonical_unit(label: str) -> str:
     raise UnknownUnitError(f"unknown unit {label!r}; add it to config/units.yaml if it is real")
 
 
+def is_unit(label: str) -> bool:
+    """Tell whether the unit table knows a source spelling (as a unit or an alias)."""
+    table = _table()
+    text = str(label).strip()
+    return text in table["units"] or text in table["aliases"]
+
+
 def conversion_factor(src: str, dst: str) -> float:
     """Return the factor that turns a value in ``src`` into ``dst`` (same dimension only)."""
     units = _table()["units"]

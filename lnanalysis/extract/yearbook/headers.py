@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from lnanalysis.core.errors import UnknownUnitError
-from lnanalysis.reference.units import canonical_unit
+from lnanalysis.reference.units import is_unit
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LINES = re.compile(r"_x000D_|\r\n|\r|\n")
@@ -70,11 +69,7 @@ def lines(text: str) -> list[str]:
 
 def _is_unit_word(text: str) -> bool:
     """Return whether a bracketed text is a unit the unit table knows (else a qualifier)."""
-    try:
-        canonical_unit(text)
-    except UnknownUnitError:
-        return False
-    return True
+    return is_unit(text)
 
 
 def split_header(cells: list[str]) -> HeaderParts:
@@ -92,9 +87,11 @@ def split_header(cells: list[str]) -> HeaderParts:
     for cell in cells:
         zh_parts = []
         for line in lines(cell):
-            m = _PAREN.match(line)
+            # both bracket patterns end with the closing bracket: test that first
+            closes = line.endswith((")", "）"))
+            m = _PAREN.match(line) if closes else None
             inner = m.group(1) if m and _is_unit_word(m.group(1)) else None
-            if inner is None:
+            if inner is None and closes:
                 m2 = _TRAILING_PAREN.match(line)
                 if m2 and _is_unit_word(m2.group(2)) and m2.group(1):
                     line, inner = m2.group(1), m2.group(2)

@@ -34,7 +34,7 @@ from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
-from lnanalysis.core.errors import LayoutError, UnknownRegionError, UnknownUnitError
+from lnanalysis.core.errors import LayoutError, UnknownRegionError
 from lnanalysis.core.parse import parse_number, parse_year
 from lnanalysis.extract.yearbook.headers import (
     indicator_from_unit_row,
@@ -47,7 +47,7 @@ from lnanalysis.extract.yearbook.headers import (
 from lnanalysis.extract.yearbook.layouts import address, col_letters
 from lnanalysis.extract.yearbook.workbook import Grid, read_grids
 from lnanalysis.reference.regions import region_code
-from lnanalysis.reference.units import canonical_unit
+from lnanalysis.reference.units import canonical_unit, is_unit
 
 # Scopes tried, in order of preference when two resolve equally many labels
 SCOPES = ("provinces", "shanghai_districts", "cities", "countries")
@@ -156,11 +156,7 @@ def _is_unit_cell(text: str) -> bool:
 
 
 def _known_unit(text: str) -> bool:
-    try:
-        canonical_unit(text)
-    except UnknownUnitError:
-        return False
-    return True
+    return is_unit(text)
 
 
 def _is_year(text: str) -> int | None:
