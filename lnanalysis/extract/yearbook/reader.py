@@ -293,13 +293,21 @@ def _read_block(
     _check_keys(sheet, block, columns, labelled, cells, seen)
     n_cols = len(block.columns)
     col_info = [columns[col] for col in block.columns]
-    kinds = [region_kind(code) for _, code, _, _ in labelled]
+    # Each row's region, kind and labels, once for each of its cells
+    regions, kinds, aggregates, labels_zh, labels_en = [], [], [], [], []
+    for _, code, zh, en in labelled:
+        kind = region_kind(code)
+        regions += [code] * n_cols
+        kinds += [kind] * n_cols
+        aggregates += [kind in AGGREGATE_KINDS] * n_cols
+        labels_zh += [zh] * n_cols
+        labels_en += [en] * n_cols
     out = {
-        "region": _repeat([x[1] for x in labelled], n_cols),
-        "region_kind": _repeat(kinds, n_cols),
-        "is_aggregate": _repeat([k in AGGREGATE_KINDS for k in kinds], n_cols),
-        "region_label": _repeat([x[2] for x in labelled], n_cols),
-        "region_label_en": _repeat([x[3] for x in labelled], n_cols),
+        "region": regions,
+        "region_kind": kinds,
+        "is_aggregate": aggregates,
+        "region_label": labels_zh,
+        "region_label_en": labels_en,
         "value": values,
         "value_raw": raws,
         "missing": missing,
@@ -344,10 +352,6 @@ def _parse_cell(sheet: _Sheet, r: int, col: int, raw) -> tuple[float, str]:
             f"a bound ({raw!r}) where a yearbook value is expected", **sheet.where(r, col)
         )
     return value, marker
-
-
-def _repeat(items: list, times: int) -> list:
-    return [x for x in items for _ in range(times)]
 
 
 def _check_keys(
