@@ -248,6 +248,8 @@ def _read_block(
     sub_rows = []  # whether each region row is an "of which" row
     values, raws, missing, cells = [], [], [], []
     codes: dict[str, str] = {}
+    plain = _PLAIN.fullmatch
+    blanks = [""] * len(block.columns)
     for r in range(block.data[0], block.data[1] + 1):
         label = sheet.text(r, block.label)
         label_en = sheet.text(r, block.label_en).strip() if block.label_en is not None else ""
@@ -277,7 +279,20 @@ def _read_block(
         labelled.append((r, code, label, label_en))
         sub_rows.append(sub_row)
         row_number = str(r + 1)
-        for col, letter, raw in zip(block.columns, letters, raw_values, strict=True):
+        cells += [letter + row_number for letter in letters]
+        types = set(map(type, raw_values))
+        # The common rows, whole: every value a number, or text that float() reads exactly
+        if types == {str} and all(map(plain, raw_values)):
+            values += map(float, raw_values)
+            raws += raw_values
+            missing += blanks
+            continue
+        if types <= {float, int}:
+            values += map(float, raw_values)
+            raws += map(repr, raw_values)
+            missing += blanks
+            continue
+        for col, raw in zip(block.columns, raw_values, strict=True):
             kind = type(raw)
             if kind is float or kind is int:
                 value, marker, text = float(raw), "", repr(raw)
@@ -289,7 +304,6 @@ def _read_block(
             values.append(value)
             raws.append(text)
             missing.append(marker)
-            cells.append(letter + row_number)
     _check_keys(sheet, block, columns, labelled, cells, seen)
     n_cols = len(block.columns)
     col_info = [columns[col] for col in block.columns]
