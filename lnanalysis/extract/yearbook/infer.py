@@ -77,22 +77,13 @@ class _Cells:
         self.grid = grid
         self.n_rows = len(grid)
         self.n_cols = max((len(row) for row in grid), default=0)
-        pad = [""] * self.n_cols
         # words: (row, text) of each column's text cells that may be region labels; a
         # label never starts like a number (a digit, sign or dot), and no number is one
         self._words: list[list[tuple[int, str]]] = [[] for _ in range(self.n_cols)]
-        self.text = []
         for r, row in enumerate(grid):
-            line = []
             for col, v in enumerate(row):
-                if v.__class__ is str:
-                    text = v.strip()
-                    if text and text[0] not in _NUMBER_START:
-                        self._words[col].append((r, text))
-                else:  # str(number or date) holds no spaces to strip
-                    text = text_of(v)
-                line.append(text)
-            self.text.append(line + pad[len(row) :])
+                if v.__class__ is str and (text := v.strip()) and text[0] not in _NUMBER_START:
+                    self._words[col].append((r, text))
 
     def words(self, c: int) -> list[tuple[int, str]]:
         """Return (row, text) of column ``c``'s text cells that may be region labels.
@@ -106,8 +97,11 @@ class _Cells:
         return row[c] if c < len(row) else ""
 
     def t(self, r: int, c: int) -> str:
-        if 0 <= r < self.n_rows and 0 <= c < self.n_cols:
-            return self.text[r][c]
+        """Return the stripped text of a cell ('' when empty or outside the sheet)."""
+        if 0 <= r < self.n_rows and 0 <= c < len(row := self.grid[r]):
+            v = row[c]
+            # str(number or date) holds no spaces to strip
+            return v.strip() if v.__class__ is str else text_of(v)
         return ""
 
     def is_number(self, r: int, c: int) -> bool:
