@@ -499,21 +499,20 @@ def _cmd_list_plans(args) -> int:
     from lnanalysis.core.paths import ROOT
     from lnanalysis.targets.registry import load_registry, plan_files
 
-    registry = load_registry()  # every file validated: keys, quotes, region, unique ids
-    files = {load_registry(p).plan["id"]: p.relative_to(ROOT) for p in plan_files()}
+    load_registry()  # every file validated, and ids unique across the files
     rows = []
-    for plan_id, plan in registry.plans.items():
-        targets = [t for t in registry if t.plan == plan_id]
+    for path in plan_files():
+        part = load_registry(path)
         rows.append(
             {
-                "plan": plan_id,
-                "region": plan["region"],
-                "title_zh": plan["title_zh"],
-                "issued": str(plan["issued"]),
-                "targets": len(targets),
-                "quantified": sum(t.is_quantified for t in targets),
-                "registry": str(files[plan_id]),
-                "text": plan["source_file"],
+                "plan": part.plan["id"],
+                "region": part.plan["region"],
+                "title_zh": part.plan["title_zh"],
+                "issued": str(part.plan["issued"]),
+                "targets": len(part),
+                "quantified": sum(t.is_quantified for t in part),
+                "registry": str(path.relative_to(ROOT)),
+                "text": part.plan["source_file"],
             }
         )
     _emit(pd.DataFrame(rows), "table")

@@ -122,3 +122,23 @@ def test_data_diff_lists_changed_appeared_and_disappeared_values():
     assert lines[0] == "data diff: 1 appeared, 1 changed, 1 disappeared"
     assert "  changed     LN x 2020: 2.0 -> 2.5" in lines
     assert diff_preferred(old, old).empty
+
+
+def test_a_failed_set_of_writes_leaves_no_file_and_no_folder_it_made(tmp_path):
+    """One writer fails: the staged copies go, and so do the folders made for them."""
+    from lnanalysis.core.io import write_all_atomic
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+
+    def broken(path):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_all_atomic(
+            {
+                kept / "a.csv": lambda p: p.write_text("a"),
+                tmp_path / "new" / "deeper" / "b.csv": broken,
+            }
+        )
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept"]

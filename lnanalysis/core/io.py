@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -20,13 +21,17 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     """Write several files as one set: all are staged first, then renamed into place.
 
     An interruption while staging leaves every previous file untouched and removes
-    the staged copies; only the final renames (no writing) remain between old and new.
+    the staged copies, and the folders made for them; only the final renames (no
+    writing) remain between old and new.
     """
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []  # folders this call made, parents first
     try:
         for target, writer in writers.items():
             target = Path(target)
+            missing = [f for f in (target.parent, *target.parent.parents) if not f.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             os.close(fd)
             staged.append((Path(tmp), target))
@@ -42,6 +47,9 @@ def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> list[Path]:
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     for tmp, target in staged:
         os.replace(tmp, target)

@@ -10,7 +10,6 @@ The sources listing (``data/raw/sources.yaml``) is then pointed at the new versi
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from pathlib import Path
 
@@ -79,12 +78,5 @@ def import_compiled(version: str, *, shared: Path | None = None, raw: Path = RAW
         report = src_dir / f["report"]
         if report.is_file():  # two files may share one report: it is written once
             writers[out_dir / f["report"]] = lambda p, src=report: shutil.copyfile(src, p)
-    new_folders = [p for p in (out_dir.parent, out_dir) if not p.exists()]
-    try:
-        write_all_atomic(writers)
-    except BaseException:
-        for folder in reversed(new_folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
+    write_all_atomic(writers)  # all or nothing, new folders included
     return [out_dir / f["file"] for f in files]

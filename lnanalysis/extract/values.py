@@ -16,7 +16,6 @@ spreadsheet cell a value was read from, ``file!sheet!cell``) are optional. Witho
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import re
@@ -146,20 +145,14 @@ def import_values(
     sidecar = sidecar_text(source, **meta).encode("utf-8")
     # The copy, its sidecar and the listing are staged together and land as one set:
     # a failure (a full disk) leaves none of them, so the import can simply be retried
-    new_folders = [p for p in (target.parent.parent, target.parent) if not p.exists()]
-    try:
-        write_all_atomic(
-            {
-                target: lambda p: shutil.copyfile(source, p),
-                sidecar_path(target): lambda p: p.write_bytes(sidecar),
-                listing: lambda p: p.write_bytes(listed),
-            }
-        )
-    except BaseException:
-        for folder in reversed(new_folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
+    # (and leaves no folder it made)
+    write_all_atomic(
+        {
+            target: lambda p: shutil.copyfile(source, p),
+            sidecar_path(target): lambda p: p.write_bytes(sidecar),
+            listing: lambda p: p.write_bytes(listed),
+        }
+    )
     return target
 
 

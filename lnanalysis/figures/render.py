@@ -110,12 +110,13 @@ def _jobs(
             jobs.append((spec.stem, _trajectory_in, (traj, _region_names(traj.region))))
     # The configured scorecard charts show the first plan; each further plan gets its own
     first = registry.plan["id"]
+    cards = {as_of: load_scorecard(as_of) for as_of in {c.as_of for c in cfg.scorecards} | {None}}
     for card in cfg.scorecards:
-        rows = _plan_rows(load_scorecard(card.as_of), first)
+        rows = _plan_rows(cards[card.as_of], first)
         jobs.append((card.stem, _scorecard, (rows, card.as_of, None)))
     for plan_id, plan in registry.plans.items():
         if plan_id != first:
-            rows = _plan_rows(load_scorecard(None), plan_id)
+            rows = _plan_rows(cards[None], plan_id)
             jobs.append((f"scorecard_{plan_id}", _scorecard, (rows, None, plan)))
     for one in cfg.provinces:
         rows = pref[pref["indicator"] == one.indicator].reset_index(drop=True)

@@ -10,6 +10,7 @@ from matplotlib.patches import Rectangle
 from lnanalysis.core.formats import sig
 from lnanalysis.figures.style import figure_style, status_colour, text, wrap_label
 from lnanalysis.targets.metrics import label
+from lnanalysis.targets.registry import plan_title
 
 
 def _value(v, unit) -> str:
@@ -70,7 +71,6 @@ def scorecard_figure(
         )
         title = text("scorecard_title", lang)
         if plan is not None:
-            name = plan["title_zh"] if lang == "zh" else plan.get("title_en", plan["title_zh"])
-            title = text("plan_scorecard_title", lang, plan=name)
+            title = text("plan_scorecard_title", lang, plan=plan_title(plan, lang))
         fig.suptitle(f"{title}\n{sub}", x=0.01, ha="left", fontsize=10, y=0.995)
     return fig

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from lnanalysis.core.numbers import format_number
+from lnanalysis.targets.registry import plan_files, plan_title
 
 ASSETS = Path(__file__).with_name("assets")
 LABELS_FILE = Path(__file__).parents[1] / "config" / "report_labels.yaml"
@@ -198,8 +199,7 @@ def _registries(config_dir: Path) -> dict:
     Returns the first plan's block as ``plan``, every plan block with its number of
     targets in ``plans``, and all targets in ``targets``.
     """
-    docs = [_read_yaml(config_dir / "targets.yaml")]
-    docs += [_read_yaml(p) for p in sorted((config_dir / "plans").glob("*.yaml"))]
+    docs = [_read_yaml(p) for p in plan_files(config_dir)]
     return {
         "plan": docs[0]["plan"],
         "plans": [dict(d["plan"], n=len(d["targets"])) for d in docs],
@@ -601,17 +601,13 @@ def target_sections(ctx: dict, t: Text, page_dir: Path) -> str:
     )
 
 
-def _plan_title(plan: dict, lang: str) -> str:
-    return plan["title_zh"] if lang == "zh" else plan.get("title_en", plan["title_zh"])
-
-
 def plan_of(ctx: dict, t: Text, row: pd.Series) -> str:
     """Name the plan of a target that is not the first plan's; empty for the first plan's."""
     first = ctx["registry"]["plan"]["id"]
     if row["plan"] == first:
         return ""
     plan = next(p for p in ctx["registry"]["plans"] if p["id"] == row["plan"])
-    return f'<p class="plan-of">{t("plan_of", plan=_plan_title(plan, t.lang))}</p>'
+    return f'<p class="plan-of">{t("plan_of", plan=plan_title(plan, t.lang))}</p>'
 
 
 def further_plans(ctx: dict, t: Text) -> str:
@@ -622,7 +618,7 @@ def further_plans(ctx: dict, t: Text) -> str:
         lines.append(
             t(
                 "further_plan",
-                plan=_plan_title(plan, t.lang),
+                plan=plan_title(plan, t.lang),
                 issuer=plan["issuer"] if t.lang == "zh" else plan.get("issuer_en", plan["issuer"]),
                 issued=plan["issued"],
                 n=plan["n"],

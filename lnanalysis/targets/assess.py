@@ -65,13 +65,6 @@ def _record(rec: dict) -> Assessment:
     return Assessment(row=row, projection=row.pop("projection", None))
 
 
-def _region(target: Target, region: str | None) -> str:
-    """Return the region to assess: the one asked for, else the target's plan's."""
-    if region is None and target.region is None:
-        raise LnAnalysisError(f"{target.id}: no region given and the target names none")
-    return region or target.region
-
-
 def _series(pref: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
     # Bounds ('>500') are kept here: a bound above the target counts as met
     sel = pref[(pref["indicator"] == indicator) & (pref["region"] == region)]
@@ -192,7 +185,7 @@ def assess_target(
         "actual_pref": actual_pref,
         "as_of": as_of,
         "baseline_year": baseline_year,
-        "region": _region(target, region),
+        "region": target.judged_in(region),
         "models": models,
         "calibration": calibration,
     }

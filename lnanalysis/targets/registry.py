@@ -23,7 +23,12 @@ from typing import Literal
 import pandas as pd
 
 from lnanalysis.core.config import read_yaml
-from lnanalysis.core.errors import InputError, RegistryError, UnknownIndicatorError
+from lnanalysis.core.errors import (
+    InputError,
+    LnAnalysisError,
+    RegistryError,
+    UnknownIndicatorError,
+)
 from lnanalysis.core.paths import CONFIG_DIR, ROOT
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.units import conversion_factor
@@ -47,7 +52,7 @@ TARGET_KEYS = {
 }  # fmt: skip
 BASELINE_KEYS = {"year", "alternative_year", "reason"}
 PLAN_KEYS = {"id", "title_zh", "issuer", "issued", "base_year", "source_file", "region"}
-PLAN_OPTIONAL = {"title_en", "issuer_en", "short_zh", "short_en"}
+PLAN_OPTIONAL = {"title_en", "issuer_en"}
 PLANS_DIR = "plans"
 
 
@@ -97,6 +102,12 @@ class Target:
     def is_quantified(self) -> bool:
         """False for qualitative milestones."""
         return self.kind != "qualitative"
+
+    def judged_in(self, region: str | None = None) -> str:
+        """Return the region whose values judge the target: ``region``, else its plan's."""
+        if region is None and self.region is None:
+            raise LnAnalysisError(f"{self.id}: no region given and the target names none")
+        return region or self.region
 
     def threshold(self) -> float | None:
         """Return the value that counts as met: the lower end of a range, else the target."""
@@ -278,6 +289,11 @@ def validate_target(t: Target, ids: set[str], where: dict) -> None:
             raise RegistryError(f"unknown proxy indicator {t.proxy!r}", **w) from None
         if not t.proxy_reason:
             raise RegistryError("a proxy needs a proxy_reason saying why it may stand in", **w)
+
+
+def plan_title(plan: dict, lang: str) -> str:
+    """Return a plan block's title in ``lang`` ('zh', or 'en' falling back to Chinese)."""
+    return plan["title_zh"] if lang == "zh" else plan.get("title_en", plan["title_zh"])
 
 
 def plan_files(config_dir: Path = CONFIG_DIR) -> list[Path]:

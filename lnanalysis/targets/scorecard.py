@@ -103,7 +103,7 @@ def scorecard(
     rows = []
     for t in registry:
         by = baseline_year if t.kind == "growth_multiple" else None
-        where = region or t.region
+        where = t.judged_in(region)
         row = assess_target(
             t,
             pref_then,

@@ -84,9 +84,7 @@ def trajectory(
     """
     if not target.is_quantified:
         raise LnAnalysisError(f"{target.id} is a qualitative milestone: nothing to plot")
-    region = region or target.region
-    if region is None:
-        raise LnAnalysisError(f"{target.id}: no region given and the target names none")
+    region = target.judged_in(region)
     ind = get_indicator(indicator or target.indicator)
     tables = tables if tables is not None else {}
     pref_then = tables[as_of] if as_of in tables else vintage(obs, as_of)

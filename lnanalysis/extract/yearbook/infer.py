@@ -45,6 +45,7 @@ from lnanalysis.extract.yearbook.headers import (
     year_from_title,
 )
 from lnanalysis.extract.yearbook.layouts import address, col_letters
+from lnanalysis.extract.yearbook.overrides import override_for, package_families
 from lnanalysis.extract.yearbook.workbook import Grid, read_grids
 from lnanalysis.reference.regions import region_code
 from lnanalysis.reference.units import canonical_unit, is_unit
@@ -646,8 +647,6 @@ def infer_layout(
     LayoutError
         When the layout is ambiguous; the message names sheet and cell and the override.
     """
-    from lnanalysis.extract.yearbook.overrides import override_for, package_families
-
     path = Path(path)
     if grids is None:
         grids = read_grids(path)  # a web table saved as .xls is read as HTML there

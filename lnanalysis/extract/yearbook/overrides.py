@@ -13,6 +13,7 @@ with ``read-yearbook FILE --overrides MINE.yaml`` and wins for the families it n
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from lnanalysis.core.config import read_yaml
@@ -26,8 +27,9 @@ def family_key(title: str) -> str:
     return _SPACE.sub("", title)
 
 
+@cache
 def package_families() -> dict[str, FamilyOverride]:
-    """Return the package's overrides by family key (config/yearbook_overrides.yaml)."""
+    """Return the package's overrides by family key (config/yearbook_overrides.yaml; cached)."""
     return {family_key(k): v for k, v in settings("yearbook_overrides.yaml").families.items()}
 
 
@@ -45,7 +47,7 @@ def read_families(path: str | Path) -> dict[str, FamilyOverride]:
 
 def families(extra: str | Path | None = None) -> dict[str, FamilyOverride]:
     """Return the package's overrides, with those of the file ``extra`` over them."""
-    out = package_families()
+    out = dict(package_families())
     if extra is not None:
         out |= read_families(extra)
     return out
