@@ -321,8 +321,6 @@ TIDY = [
     "region_label_en", "indicator_zh", "indicator_en", "is_subitem", "year", "value",
     "value_raw", "missing", "unit", "unit_raw",
 ]  # fmt: skip
-# data.stats.gov.cn exports name their indicator in Chinese only; the maps add English
-NO_ENGLISH = {"gdp_by_province_2015_2019", "gdp_by_city_2015_2019"}
 
 
 def _shared_real():
@@ -341,12 +339,9 @@ def test_inference_reads_every_dev_table_as_its_pinned_map_does():
         spec = infer_layout(path)  # with the package's overrides by table family
         inferred = read_yearbook(path, layout=layout_from_spec("inferred", spec)).data
         pinned = read_yearbook(path).data
-        cols = [c for c in TIDY if not (c == "indicator_en" and layout.id in NO_ENGLISH)]
-        a = inferred[cols].astype(str).sort_values(KEY).reset_index(drop=True)
-        b = pinned[cols].astype(str).sort_values(KEY).reset_index(drop=True)
+        a = inferred[TIDY].astype(str).sort_values(KEY).reset_index(drop=True)
+        b = pinned[TIDY].astype(str).sort_values(KEY).reset_index(drop=True)
         assert a.equals(b), layout.file
-        if layout.id in NO_ENGLISH:
-            assert set(inferred["indicator_en"]) == {""}, layout.file
 
 
 @pytest.mark.requires_shared
@@ -431,3 +426,33 @@ def test_read_yearbook_takes_a_researchers_overrides_file(tmp_path):
     read = cli("--overrides", str(mine), "--format", "csv")
     assert read.returncode == 0, read.stderr
     assert read.stdout.count(",篇,") == 3
+
+
+def test_a_data_service_export_is_titled_by_its_indicator_not_its_query_lines(tmp_path):
+    # SYNTHETIC: the shape of a data.stats.gov.cn export (query lines, then a year header)
+    rows = [
+        ["数据库：分省年度数据"],
+        ["指标：测试总值(亿元)"],
+        ["时间：最近2年"],
+        ["地区", "2020年", "2019年"],
+        ["北京市", "40", "38"],
+        ["天津市", "30", "29"],
+        ["河北省", "20", "19"],
+        ["内蒙古自治区", "10", "9"],
+    ]
+    table, spec = _read(_write(tmp_path / "export.xlsx", rows, sheet="分省年度数据"))
+    assert spec["table_zh"] == "测试总值"
+    assert spec["blocks"][0]["title"] is None
+    assert set(table.data["indicator_zh"]) == {"测试总值"}
+    assert set(table.data["unit"]) == {"亿元"}
+
+
+def test_titles_lose_spacing_between_chinese_characters_and_join_english_lines(tmp_path):
+    # SYNTHETIC: the Chinese title is spaced out; the English one runs on into the next row
+    rows = _base()
+    rows[0] = ["1-1 各地区测试 经费支出(2020年)"]
+    rows[1] = ["Test Expenditure on"]
+    rows.insert(2, ["Research by Region (2020)"])
+    spec = infer_layout(_write(tmp_path / "t.xlsx", rows))
+    assert spec["table_zh"] == "各地区测试经费支出"
+    assert spec["table_en"] == "Test Expenditure on Research by Region"

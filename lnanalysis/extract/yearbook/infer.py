@@ -54,10 +54,13 @@ from lnanalysis.reference.units import canonical_unit, is_unit
 SCOPES = ("provinces", "shanghai_districts", "cities", "countries")
 # A column is a label column when at least this many of its cells are regions
 MIN_REGION_ROWS = 3
+# The query lines of a data-service export (data.stats.gov.cn): what was asked, not a title
+_EXPORT_META = re.compile(r"(数据库|时间)[：:]")
 _UNIT_PREFIX = re.compile(r"^\s*(单位|指标)\s*[:：]")
 _BRACKETED = re.compile(r"^\s*[(（][^()（）]*[)）]\s*$")
 _NOTE = re.compile(r"^\s*(注|Note|NOTE|数据来源|资料来源|说明|\*|[a-z]\))", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z]")
 _TABLE_NO = re.compile(r"^\s*(表\s*)?\d+(\s*[-—－.．]\s*\d+)*\s*")
 _TITLE_YEAR = re.compile(r"\s*[(（]\s*\d{4}(\s*[-—－~～]\s*\d{4})?\s*年?\s*[)）]\s*$")
@@ -345,6 +348,8 @@ def _locate_header(cells: _Cells, block: _Block, zone_top: int) -> None:
                 continue
             if _UNIT_PREFIX.match(text):
                 block.unit = block.unit or (r, c)
+            elif _EXPORT_META.match(text):
+                continue  # '数据库：分省年度数据', '时间：最近5年': an export's query, not a title
             elif _is_unit_cell(text):
                 if _CJK.search(unit_text(text)) and block.unit is None:
                     block.unit = (r, c)
@@ -547,7 +552,19 @@ def _clean_title(text: str) -> str:
     first = text.replace("\r", "\n").split("\n")[0].strip()
     first = _TABLE_NO.sub("", first)
     first = _TITLE_YEAR.sub("", first)
+    first = _CJK_SPACE.sub("", first)  # '活动 及相关情况': spacing, not a word break
     return re.sub(r"\s+", " ", first).strip()
+
+
+def _english_title(cells: _Cells, block: _Block) -> str:
+    """Return the English title, its lines joined (it often runs on into the next row)."""
+    r, c = block.title_en
+    text = cells.t(r, c)
+    below = cells.t(r + 1, c) if r + 1 < block.header[0] else ""
+    if below and _LATIN.search(below) and not _CJK.search(below) and not _is_unit_cell(below):
+        text = f"{text} {below}"
+    text = _TITLE_YEAR.sub("", re.sub(r"\s+", " ", text).strip())
+    return _TABLE_NO.sub("", text).strip()
 
 
 def infer_blocks(grids: dict[str, Grid]) -> tuple[str, list[_Block], dict[str, _Cells]]:
@@ -654,7 +671,7 @@ def infer_layout(
     first = blocks[0]
     cells0 = sheets[first.sheet]
     zh = _clean_title(cells0.t(*first.title)) if first.title else ""
-    en = _clean_title(cells0.t(*first.title_en)) if first.title_en else ""
+    en = _english_title(cells0, first) if first.title_en else ""
     if not zh and first.unit:
         zh = indicator_from_unit_row(cells0.t(*first.unit))
     known = package_families() if families is None else families
