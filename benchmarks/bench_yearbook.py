@@ -1,12 +1,11 @@
 """Benchmark: reading all 25 real yearbook files into tidy tables, against the bare cell parse.
 
-Three ways over the same files, side by side in one run (best of nine interleaved rounds):
-- the full tidy load (``read_yearbook``: decrypt, parse cells, headers, regions, units);
+Ways over the same files, side by side in one run (best of nine interleaved rounds):
+- the full tidy load (``read_yearbook``: decrypt, parse cells, infer the layout from
+  them with the package's overrides by table family, then headers, regions, units);
 - the bare cell parse (decrypt + python-calamine grids of every sheet, nothing else);
 - plain ``pandas.read_excel`` with openpyxl, for the .xlsx files it can read (it cannot
-  read the encrypted .xls at all);
-- the tidy load with the layout inferred from the cells instead of the pinned maps (the
-  path of a table no map knows, with the package's overrides by table family).
+  read the encrypted .xls at all).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from _common import bench, info
 
 from lnanalysis.core.paths import shared_dir
 from lnanalysis.extract.yearbook import read_yearbook
-from lnanalysis.extract.yearbook.layouts import layouts
+from lnanalysis.extract.yearbook.manifest import manifest
 from lnanalysis.extract.yearbook.workbook import read_grids
 
 ROUNDS = 9
@@ -41,17 +40,11 @@ def _best(*fns) -> list[float]:
 
 def main() -> int:
     root = shared_dir() / "real-spreadsheets"
-    files = [root / layout.file for layout in layouts().values()]
+    files = [root / table.file for table in manifest().values()]
     xlsx = [f for f in files if f.suffix == ".xlsx"]
-
-    def inferred() -> None:
-        for f in files:
-            read_yearbook(f, infer=True)  # with the package's overrides by table family
-
-    tidy, bare, infer = _best(
-        lambda: [read_yearbook(f) for f in files],
+    tidy, bare = _best(
+        lambda: [read_yearbook(f) for f in files],  # layouts inferred: no map is pinned
         lambda: [read_grids(f) for f in files],
-        inferred,
     )
     tidy_x, pandas_x = _best(
         lambda: [read_yearbook(f) for f in xlsx],
@@ -61,7 +54,6 @@ def main() -> int:
     info("yearbook_tidy_load", tidy * 1000, "ms")
     info("yearbook_bare_parse", bare * 1000, "ms")
     ok = bench("yearbook_load_vs_parse", tidy / bare, "x", "<=", 1.5)
-    ok = bench("yearbook_inferred_load_vs_parse", infer / bare, "x", "<=", 1.5) and ok
     info("yearbook_xlsx_tidy_vs_pandas_openpyxl", tidy_x / pandas_x, "x")
     return 0 if ok else 1
 

@@ -108,7 +108,16 @@ def _parser() -> argparse.ArgumentParser:
     ry = sub.add_parser("read-yearbook", help="tidy table of one yearbook file, cell by cell")
     ry.add_argument("file")
     ry.add_argument("--format", choices=["csv", "json"], default="csv")
-    ry.add_argument("--table", default=None, help="layout id (default: found by sha256/name)")
+    ry.add_argument(
+        "--table",
+        default=None,
+        help="the manifest's table this file is (default: found by sha256, then name)",
+    )
+    ry.add_argument(
+        "--layout",
+        default=None,
+        help="YAML of layout maps (tables: ...) to read the file with instead of inference",
+    )
     ry.add_argument("--password", default=None, help="for an encrypted workbook")
     ry.add_argument(
         "--overrides",
@@ -118,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     ry.add_argument(
         "--print-layout",
         action="store_true",
-        help="print the layout inferred from the cells, as YAML to review and save as a map",
+        help="print the layout inferred from the cells, as YAML to review (and to give "
+        "back with --layout after correcting it)",
     )
     ry.set_defaults(func=_cmd_read_yearbook)
 
@@ -199,11 +209,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     lp.set_defaults(func=_cmd_list_plans)
 
-    ll = sub.add_parser("list-layouts", help="the yearbook tables with a layout map")
-    ll.add_argument("search", nargs="?", help="a table id, title or file name, or part of one")
-    ll.set_defaults(func=_cmd_list_layouts)
-    cl = sub.add_parser("check-layouts", help="validate layout maps (the package's, or a file)")
-    cl.add_argument("file", nargs="?", help="a YAML file of layout maps (tables: ...) to check")
+    ll = sub.add_parser(
+        "list-yearbooks",
+        aliases=["list-layouts"],
+        help="the yearbook tables of the fetch manifest (file, URL)",
+    )
+    ll.add_argument("search", nargs="?", help="a table id or file name, or part of one")
+    ll.set_defaults(func=_cmd_list_yearbooks)
+    cl = sub.add_parser("check-layouts", help="validate a file of layout maps")
+    cl.add_argument("file", help="a YAML file of layout maps (tables: ...), e.g. --print-layout's")
     cl.set_defaults(func=_cmd_check_layouts)
 
     imp = sub.add_parser("import-raw", help="carry the shared compiled figures into data/raw/")
@@ -361,11 +375,33 @@ def _cmd_read_yearbook(args) -> int:
         doc = {"tables": {re.sub(r"\W+", "_", path.stem).strip("_").lower(): spec}}
         print(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), end="")
         return 0
-    result = read_yearbook(args.file, table=args.table, password=args.password, families=known)
+    layout, table = None, args.table
+    if args.layout:
+        layout, table = _chosen_layout(args.layout, args.table), None
+    result = read_yearbook(
+        args.file, table=table, layout=layout, password=args.password, families=known
+    )
     for cell, text in result.notes:
         print(safe_text(f"# note {cell}: {text}"), file=sys.stderr)
     _emit(result.data, args.format)
     return 0
+
+
+def _chosen_layout(path: str, table: str | None):
+    """Return the layout map of ``path`` named ``table`` (or its only one)."""
+    from lnanalysis.extract.yearbook.layouts import read_layout_file
+
+    maps = read_layout_file(path)
+    if table is None and len(maps) == 1:
+        return next(iter(maps.values()))
+    if table in maps:
+        return maps[table]
+    raise InputError(
+        f"give --table, one of the file's layout maps: {', '.join(maps)}"
+        if table is None
+        else f"no layout map {table!r} in the file (it has {', '.join(maps)})",
+        file=path,
+    )
 
 
 def _cmd_fetch_yearbooks(args) -> int:
@@ -519,47 +555,29 @@ def _cmd_list_plans(args) -> int:
     return 0
 
 
-def _cmd_list_layouts(args) -> int:
+def _cmd_list_yearbooks(args) -> int:
     import pandas as pd
 
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
     from lnanalysis.reference.lookup import search
 
-    rows = [
-        {"id": k, "table_zh": v.table_zh, "blocks": len(v.blocks), "file": v.file}
-        for k, v in layouts().items()
-    ]
+    rows = [{"id": t.id, "file": t.file, "url": t.url} for t in manifest().values()]
     hits = search(pd.DataFrame(rows), args.search)
     if hits.empty:
         close = difflib.get_close_matches(args.search, [r["id"] for r in rows], n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise InputError(
-            f"no layout map matches {args.search!r}{hint} (python -m lnanalysis list-layouts)"
+            f"no yearbook table matches {args.search!r}{hint} (python -m lnanalysis list-yearbooks)"
         )
     _emit(hits, "table")
     return 0
 
 
 def _cmd_check_layouts(args) -> int:
-    from lnanalysis.core.config import read_yaml
-    from lnanalysis.core.paths import CONFIG_DIR
-    from lnanalysis.extract.yearbook.layouts import layout_from_spec
+    from lnanalysis.extract.yearbook.layouts import read_layout_file
 
-    path = Path(args.file) if args.file else CONFIG_DIR / "yearbook_layouts.yaml"
-    doc = read_yaml(path)
-    tables = doc.get("tables") if isinstance(doc, dict) else None
-    if not isinstance(tables, dict) or not tables:
-        raise InputError("no 'tables:' mapping of layout maps", file=path)
-    for table_id, spec in tables.items():
-        try:
-            layout_from_spec(table_id, spec)
-        except LnAnalysisError as exc:
-            raise InputError(
-                exc.reason if hasattr(exc, "reason") else str(exc), file=path
-            ) from None
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"table {table_id}: malformed entry ({exc})", file=path) from None
-    print(f"{len(tables)} layout maps in {path.name} are valid")
+    tables = read_layout_file(args.file)
+    print(f"{len(tables)} layout maps in {Path(args.file).name} are valid")
     return 0
 
 

@@ -49,12 +49,13 @@ def edited_config(tmp_path, monkeypatch):
     import shutil
 
     from lnanalysis.core import config as config_module
-    from lnanalysis.extract.yearbook import layouts as layouts_module
+    from lnanalysis.extract.yearbook import manifest as manifest_module
+    from lnanalysis.extract.yearbook import overrides as overrides_module
 
     scratch = tmp_path / "config"
     shutil.copytree(config_module.CONFIG_DIR, scratch)
     caches = (config_module.load_yaml, config_module.load_csv)
-    caches += (layouts_module.layouts, layouts_module.manifest)
+    caches += (manifest_module.manifest, overrides_module.package_families)
 
     def clear() -> None:
         for cached in caches:

@@ -316,7 +316,7 @@ CORPUS = [
     (case_bound_in_a_yearbook_cell, E.ValueParseError, r"cell C5: a bound"),
     (case_fractional_year_header, E.ValueParseError, r"cell C3: .*2019\.5"),
     (case_chinese_numeral_year_header, E.ValueParseError, r"cell C3: .*二〇一九"),
-    (case_no_layout_map, E.LayoutError, r"someone-elses-table\.xlsx: no layout map"),
+    (case_no_layout_map, E.LayoutError, r"someone-elses-table\.xlsx: inference is not sure"),
     (case_store_share_above_100, E.PlausibilityError, r"syn\.xlsx, sheet 'data', row 3: share"),
     (case_store_negative_count, E.PlausibilityError, r"row 3: negative count"),
     (case_store_fractional_year, E.ValueParseError, r"row 3: .*2019\.5"),

@@ -269,10 +269,11 @@ def test_import_values_checks_every_row_and_never_overwrites(tmp_path):
         import_values(good, version="../../etc", raw_dir=raw, **meta)
 
 
-def test_layout_maps_are_listed_and_a_typo_in_one_is_refused(project, tmp_path):
-    listed = run(project, "list-layouts", "2013")
+def test_known_tables_are_listed_and_a_typo_in_a_layout_map_is_refused(project, tmp_path):
+    listed = run(project, "list-yearbooks", "2013")
     assert listed.returncode == 0 and "rd_personnel_fte_2013" in listed.stdout
-    assert run(project, "check-layouts").returncode == 0
+    assert "rd_personnel_fte_2010" not in listed.stdout
+    assert run(project, "list-layouts", "2013").stdout == listed.stdout  # the former name
     bad = tmp_path / "mine.yaml"
     bad.write_text(
         "tables:\n  mine:\n    file: x.xls\n    table_zh: t\n    blocks:\n"

@@ -690,9 +690,9 @@ def _cli_fetch_caught_in_a_redirect_loop(ctx):
 @api(E.InputError, r"http://127\.0\.0\.1:\d+/hang/\S+\.xls: cannot fetch: timed out")
 def _api_fetch_from_a_mirror_that_never_answers(ctx):
     from lnanalysis.extract.yearbook import fetch
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(layouts().values()))
+    layout = next(iter(manifest().values()))
 
     def run():
         before, fetch.TIMEOUT_SECONDS = fetch.TIMEOUT_SECONDS, 1
@@ -707,9 +707,9 @@ def _api_fetch_from_a_mirror_that_never_answers(ctx):
 @api(E.ChecksumError, r"mirror/\S+\.xls: sha256 [0-9a-f]{64} does not match the manifest")
 def _api_fetch_of_a_changed_copy_from_a_mirror(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(layouts().values()))
+    layout = next(iter(manifest().values()))
     copy = ctx.tmp / "mirror" / layout.file
     copy.parent.mkdir(parents=True)
     copy.write_bytes(b"SYNTHETIC: not the manifest's file")
@@ -726,9 +726,9 @@ def _api_fetch_of_a_changed_copy_from_a_mirror(ctx):
 @api(E.ChecksumError, r"mirror/\S+\.xls: sha256 [0-9a-f]{64} does not match the manifest")
 def _api_fetch_replaces_a_tampered_cached_file_instead_of_using_it(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(layouts().values()))
+    layout = next(iter(manifest().values()))
     for folder in ("cache", "mirror"):
         (ctx.tmp / folder / layout.file).parent.mkdir(parents=True)
         (ctx.tmp / folder / layout.file).write_bytes(b"SYNTHETIC: tampered")
@@ -738,9 +738,9 @@ def _api_fetch_replaces_a_tampered_cached_file_instead_of_using_it(ctx):
 @api(E.WorkbookError, r"\.xls: not a regular file \(a device, pipe or socket\)")
 def _api_fetch_from_a_mirror_whose_file_is_a_fifo(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(layouts().values()))
+    layout = next(iter(manifest().values()))
     fifo = ctx.tmp / "mirror" / layout.file
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
@@ -1073,7 +1073,7 @@ _CONFIG_CASES = [
     ("units.yaml", ("list-indicators",), "gbk"),
     ("columns.yaml", ("build", "--data-only", "--force"), "tag"),
     ("source_tiers.yaml", ("build", "--data-only", "--force"), "bracket"),
-    ("yearbook_layouts.yaml", ("check-layouts",), "repeat"),
+    ("yearbook_overrides.yaml", ("read-yearbook", "t.xlsx"), "repeat"),
 ]
 
 
@@ -1147,14 +1147,14 @@ def _cli_units_yaml_without_its_top_key(ctx):
 
 
 @cli(
-    r"^error: \S+yearbook_layouts\.yaml: no 'tables:' mapping",
+    r"^error: \S+yearbook_manifest\.csv.*sha256",
 )
-def _cli_layouts_yaml_without_its_top_key(ctx):
+def _cli_yearbook_manifest_without_its_checksum_column(ctx):
     _edit_file(
-        ctx.project / "lnanalysis/config/yearbook_layouts.yaml",
-        lambda t: t.replace("\ntables:", "\ntablez:"),
+        ctx.project / "lnanalysis/config/yearbook_manifest.csv",
+        lambda t: t.replace(",sha256\n", ",sha\n", 1),
     )
-    return Cli(("list-layouts",))
+    return Cli(("list-yearbooks",))
 
 
 @cli(
@@ -1380,7 +1380,7 @@ _USAGE = [
     (("add-value", "--year", "1990"), r"argument --year: --year 1990 is outside 2000-\d+"),
     (("list-regions", "a", "b"), r"unrecognized arguments: b"),
     (("list-indicators", "a", "b"), r"unrecognized arguments: b"),
-    (("list-layouts", "a", "b"), r"unrecognized arguments: b"),
+    (("list-yearbooks", "a", "b"), r"unrecognized arguments: b"),
     (("check-layouts", "a", "b"), r"unrecognized arguments: b"),
     (("import-raw",), r"the following arguments are required: --version"),
     (("import-yearbooks", "a.xls"), r"the following arguments are required: --mapping, --version"),
@@ -1418,11 +1418,11 @@ def _cli_list_regions_without_a_match(ctx):
 @cli(
     r"^error: .*'zzzz'",
 )
-def _cli_list_layouts_without_a_match(ctx):
-    return Cli(("list-layouts", "zzzz"))
+def _cli_list_yearbooks_without_a_match(ctx):
+    return Cli(("list-yearbooks", "zzzz"))
 
 
-@cli(r"^error: \S+t\.xlsx: no layout map with id 'nosuch'$")
+@cli(r"^error: \S+t\.xlsx: no table 'nosuch' in the fetch manifest .*list-yearbooks\)$")
 def _cli_read_yearbook_with_an_unknown_table_id(ctx):
     return Cli(("read-yearbook", str(_xlsx(ctx.tmp)), "--table", "nosuch"))
 
@@ -1811,10 +1811,10 @@ def test_import_raw_carries_each_compiled_file_unchanged_with_its_sidecar(tmp_pa
 def test_a_tampered_cached_yearbook_is_never_used(tmp_path, monkeypatch):
     """A complete cache holding one changed file is passed over, never credited as official."""
     from lnanalysis.extract.yearbook.fetch import yearbook_dir
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
     cache = tmp_path / "cache"
-    for layout in layouts().values():
+    for layout in manifest().values():
         (cache / layout.file).parent.mkdir(parents=True, exist_ok=True)
         (cache / layout.file).write_bytes(b"SYNTHETIC: not the manifest's bytes")
     monkeypatch.setenv("LNANALYSIS_YEARBOOK_CACHE", str(cache))

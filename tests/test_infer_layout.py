@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from lnanalysis.core.errors import LayoutError
+from lnanalysis.core.paths import ROOT
 from lnanalysis.extract.yearbook.html import looks_like_html
 from lnanalysis.extract.yearbook.infer import infer_layout
 from lnanalysis.extract.yearbook.layouts import layout_from_spec
@@ -329,29 +330,59 @@ def _shared_real():
     return shared_dir() / "real-spreadsheets"
 
 
-@pytest.mark.requires_shared
-def test_inference_reads_every_dev_table_as_its_pinned_map_does():
-    from lnanalysis.extract.yearbook.layouts import layouts
+# What the hand-written layout maps, pinned to each file's sha256, read from the 25 dev
+# tables before inference replaced them (the maps' last commit, e3c2069): per table, the
+# number of cells and the sha256 of its tidy CSV (TIDY columns as text, sorted by sheet
+# and cell). The maps were written cell by cell against the files, not by inference.
+PINNED = ROOT / "tests" / "data" / "yearbook_pinned_digests.csv"
 
-    real = _shared_real()
-    for layout in layouts().values():
-        path = real / layout.file
-        spec = infer_layout(path)  # with the package's overrides by table family
-        inferred = read_yearbook(path, layout=layout_from_spec("inferred", spec)).data
-        pinned = read_yearbook(path).data
-        a = inferred[TIDY].astype(str).sort_values(KEY).reset_index(drop=True)
-        b = pinned[TIDY].astype(str).sort_values(KEY).reset_index(drop=True)
-        assert a.equals(b), layout.file
+
+def _tidy_digest(data) -> str:
+    import hashlib
+
+    frame = data[TIDY].astype(str).sort_values(["sheet", "cell"], kind="stable")
+    text = frame.to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.requires_shared
+def test_every_dev_table_reads_as_its_pinned_map_did_in_every_tidy_column():
+    import csv
+
+    from lnanalysis.extract.yearbook.manifest import manifest
+
+    with PINNED.open(encoding="utf-8") as fh:
+        pinned = {row["table_id"]: row for row in csv.DictReader(fh)}
+    assert set(pinned) == set(manifest())
+    for table in manifest().values():
+        result = read_yearbook(_shared_real() / table.file)
+        assert result.layout.table_zh == table.table_zh, table.id  # the manifest's title
+        data = result.data
+        assert len(data) == int(pinned[table.id]["cells"]), table.id
+        assert _tidy_digest(data) == pinned[table.id]["sha256_of_tidy_csv"], table.id
+        assert (data["table_id"] == table.id).all() and (data["file"] == table.file).all()
+        assert (data["source_url"] == table.url).all()
+
+
+def test_a_changed_cell_changes_the_tidy_digest():
+    """SYNTHETIC: the digest the dev tables are compared by sees one changed value."""
+    import pandas as pd
+
+    frame = pd.DataFrame({c: ["x", "y"] for c in TIDY})
+    changed = frame.copy()
+    changed.loc[1, "value_raw"] = "z"
+    assert _tidy_digest(frame) != _tidy_digest(changed)
+    assert _tidy_digest(frame) == _tidy_digest(frame.iloc[::-1])  # row order does not count
 
 
 @pytest.mark.requires_shared
 def test_every_family_override_is_needed_by_a_dev_table():
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
     from lnanalysis.extract.yearbook.overrides import family_key, package_families
 
     needed = set()
-    for layout in layouts().values():
-        path = _shared_real() / layout.file
+    for table in manifest().values():
+        path = _shared_real() / table.file
         try:
             alone = infer_layout(path, families={})
         except LayoutError:
@@ -397,6 +428,29 @@ def test_the_printed_layout_is_a_valid_map_that_reads_the_same_cells(tmp_path, c
     spec = yaml.safe_load(saved.read_text(encoding="utf-8"))["tables"]["t"]
     via_map = read_yearbook(path, layout=layout_from_spec("t", spec)).data
     assert _cells(read_yearbook(path)) == _cells(type("T", (), {"data": via_map})())
+    # given back on the command line, the saved map reads the same cells as inference
+    capsys.readouterr()
+    assert main(["read-yearbook", str(path), "--format", "csv"]) == 0
+    inferred = capsys.readouterr().out
+    assert main(["read-yearbook", str(path), "--layout", str(saved), "--format", "csv"]) == 0
+    via_file = capsys.readouterr().out  # the same rows, under the map's own id
+    assert via_file == inferred.replace("\ninferred:t,", "\nt,") and inferred.count("\n") > 5
+
+
+def test_a_layout_file_of_several_maps_needs_table_to_choose(tmp_path):
+    import yaml
+
+    from lnanalysis.cli import _chosen_layout
+    from lnanalysis.core.errors import InputError
+
+    spec = infer_layout(_write(tmp_path / "t.xlsx", _base()))
+    saved = tmp_path / "maps.yaml"
+    saved.write_text(yaml.safe_dump({"tables": {"a": spec, "b": spec}}), encoding="utf-8")
+    with pytest.raises(InputError, match=r"maps\.yaml: give --table, one of .*: a, b$"):
+        _chosen_layout(str(saved), None)
+    with pytest.raises(InputError, match=r"no layout map 'c' in the file \(it has a, b\)$"):
+        _chosen_layout(str(saved), "c")
+    assert _chosen_layout(str(saved), "b").id == "b"
 
 
 def test_read_yearbook_takes_a_researchers_overrides_file(tmp_path):

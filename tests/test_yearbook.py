@@ -30,7 +30,8 @@ from lnanalysis.core.errors import (
 )
 from lnanalysis.core.paths import ROOT, shared_dir
 from lnanalysis.extract.yearbook import read_yearbook
-from lnanalysis.extract.yearbook.layouts import layout_from_spec, layouts
+from lnanalysis.extract.yearbook.layouts import layout_from_spec
+from lnanalysis.extract.yearbook.manifest import manifest
 from lnanalysis.reference.regions import region_code
 
 REAL = shared_dir() / "real-spreadsheets"
@@ -42,19 +43,19 @@ needs_shared = pytest.mark.requires_shared
 
 @pytest.fixture(scope="module")
 def tables():
-    return {layout.file: read_yearbook(REAL / layout.file) for layout in layouts().values()}
+    return {layout.file: read_yearbook(REAL / layout.file) for layout in manifest().values()}
 
 
 @needs_shared
-def test_the_layout_maps_cover_every_file_of_the_dev_manifest():
-    manifest = pd.read_csv(REAL / "manifest.csv", dtype=str)
-    assert set(manifest["file"]) == {layout.file for layout in layouts().values()}
-    for row in manifest.itertuples():
+def test_the_fetch_manifest_lists_every_file_of_the_shared_dev_manifest():
+    shared = pd.read_csv(REAL / "manifest.csv", dtype=str)
+    assert set(shared["file"]) == {table.file for table in manifest().values()}
+    for row in shared.itertuples():
         assert (REAL / row.file).is_file(), row.file
 
 
 @needs_shared
-@pytest.mark.parametrize("layout", list(layouts().values()), ids=lambda x: x.id)
+@pytest.mark.parametrize("layout", list(manifest().values()), ids=lambda x: x.id)
 def test_every_real_file_loads_with_cell_provenance(tables, layout):
     data = tables[layout.file].data
     assert len(data) > 0
@@ -69,7 +70,7 @@ def test_every_real_file_loads_with_cell_provenance(tables, layout):
 
 
 def test_spot_checks_cover_all_files_and_at_least_forty_cells():
-    assert set(SPOTS["file"]) == {layout.file for layout in layouts().values()}
+    assert set(SPOTS["file"]) == {layout.file for layout in manifest().values()}
     assert len(SPOTS) >= 40
 
 
@@ -350,9 +351,9 @@ def test_wrong_password_truncated_and_non_workbook_files(tmp_path):
         read_yearbook(tmp_path / "text.xls", layout=layout)
 
 
-def test_a_file_with_no_layout_map(tmp_path):
+def test_a_table_inference_cannot_read_names_the_file_and_how_to_settle_it(tmp_path):
     path = _book(tmp_path, [*HEADER, ["北京", "Beijing", 1]], name="unknown-table.xlsx")
-    with pytest.raises(LayoutError, match="no layout map"):
+    with pytest.raises(LayoutError, match=r"unknown-table\.xlsx: inference is not sure: .*layout"):
         read_yearbook(path)
 
 
@@ -381,8 +382,8 @@ def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
 
     cache = tmp_path / "cache"
     paths = fetch_all(cache=cache, mirror=str(REAL), log=lambda _: None)
-    assert len(paths) == len(layouts()) and all(p.exists() for p in paths)
-    layout = next(iter(layouts().values()))
+    assert len(paths) == len(manifest()) and all(p.exists() for p in paths)
+    layout = next(iter(manifest().values()))
     assert fetch_one(layout, cache, str(REAL))[1] == "cached"
     # A mirror whose copy differs from the manifest is refused and nothing is cached
     bad = tmp_path / "bad"
@@ -455,7 +456,7 @@ def test_huge_sheet_is_refused_even_with_a_long_tail_after_its_rows(tmp_path):
 def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
     import shutil
 
-    layout = layouts()["rd_personnel_fte_2013"]
+    layout = manifest()["rd_personnel_fte_2013"]
     src = REAL / layout.file
     copy = tmp_path / "rd-personnel-fte-by-region_2013_raw-2013.xls"
     shutil.copyfile(src, copy)
@@ -471,14 +472,9 @@ def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
     ("name", "edit", "message"),
     [
         (
-            "yearbook_layouts.yaml",
-            ("  rd_personnel_fte_2010:\n", "  rd_personnel_fte_2010:\n    file: x.xls\n"),
-            r"yearbook_layouts\.yaml: table rd_personnel_fte_2010: \['file'\] belong in yearbook_",
-        ),
-        (
             "yearbook_manifest.csv",
-            ("rd_personnel_fte_2010,", "rd_personnel_fte_2011,"),
-            r"yearbook_manifest\.csv: tables \['rd_personnel_fte_2011'\] have no layout map",
+            ("rd_personnel_fte_2013,", "rd_personnel_fte_2010,"),
+            r"yearbook_manifest\.csv, row 3: table rd_personnel_fte_2010 is listed twice",
         ),
         (
             "yearbook_manifest.csv",
@@ -487,11 +483,11 @@ def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
         ),
     ],
 )
-def test_the_fetch_manifest_and_the_layout_maps_stay_apart(name, edit, message, edited_config):
+def test_a_broken_fetch_manifest_is_refused_naming_its_row(name, edit, message, edited_config):
     """SYNTHETIC edits of a scratch copy of the package's config."""
     from lnanalysis.core.errors import LayoutError
-    from lnanalysis.extract.yearbook.layouts import layouts
+    from lnanalysis.extract.yearbook.manifest import manifest
 
     edited_config(name, *edit)
     with pytest.raises(LayoutError, match=message):
-        layouts()
+        manifest()

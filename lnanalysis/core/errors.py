@@ -90,4 +90,4 @@ class PasswordError(WorkbookError):
 
 
 class LayoutError(InputError):
-    """A table that does not match its layout map, or a file with no layout map."""
+    """A table whose layout cannot be inferred with confidence, or that does not match its map."""

@@ -10,7 +10,7 @@ table comes from and when that edition appeared::
         published: 2023-12-01
         map: {R&D经费内部支出: rd_expenditure}
 
-:func:`extract_cells` reads every table present (its layout map, or one inferred)
+:func:`extract_cells` reads every table present (its layout inferred from its cells)
 into tidy cells with their provenance: file, URL, sha256, sheet and cell.
 :func:`store_rows` keeps the mapped cells of provinces and the national total as
 rows of a researcher's CSV (:mod:`lnanalysis.extract.values`): final values, each
@@ -34,7 +34,7 @@ from lnanalysis.core.io import write_csv
 from lnanalysis.core.paths import RAW_DIR
 from lnanalysis.core.progress import log
 from lnanalysis.extract.provenance import write_sidecar
-from lnanalysis.extract.yearbook.layouts import layouts
+from lnanalysis.extract.yearbook.manifest import manifest
 from lnanalysis.extract.yearbook.reader import read_yearbook
 from lnanalysis.reference.indicators import get_indicator
 
@@ -56,18 +56,19 @@ def extract_cells(
 ) -> pd.DataFrame:
     """Read yearbook tables into tidy cells with their provenance.
 
-    ``files`` default to every table of ``config/yearbook_layouts.yaml`` found
-    under ``folder``; a file no layout map knows is read with an inferred layout,
-    settled by ``families`` (overrides by table family; default the package's).
+    ``files`` default to every table of the fetch manifest found under ``folder``.
+    Each layout is inferred from the cells, settled by ``families`` (overrides by table
+    family; default the package's). The frame's ``attrs["titles"]`` gives each table's
+    Chinese title by table id.
     """
-    known = layouts()
     if files is None:
-        files = [folder / lay.file for lay in sorted(known.values(), key=lambda x: x.id)]
+        files = [folder / t.file for t in sorted(manifest().values(), key=lambda x: x.id)]
         files = [f for f in files if f.exists()]
-    frames = []
+    frames, titles = [], {}
     for path in files:
         table = read_yearbook(path, families=families)
         lay = table.layout
+        titles[lay.id] = lay.table_zh
         data = table.data.assign(
             table_id=lay.id,
             file=_relative(path, folder),
@@ -76,10 +77,10 @@ def extract_cells(
         )
         frames.append(data[CELL_COLUMNS])
         log(f"{lay.id}: {len(data)} cells from {_relative(path, folder)}")
-    if not frames:
-        return pd.DataFrame(columns=CELL_COLUMNS)
-    cells = pd.concat(frames, ignore_index=True)
-    return cells.sort_values(["table_id", "sheet", "cell"], kind="stable", ignore_index=True)
+    cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CELL_COLUMNS)
+    cells = cells.sort_values(["table_id", "sheet", "cell"], kind="stable", ignore_index=True)
+    cells.attrs["titles"] = titles
+    return cells
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -119,7 +120,12 @@ def read_mapping(path: Path) -> dict[str, dict]:
 
 
 def store_rows(cells: pd.DataFrame, mapping: dict[str, dict]) -> pd.DataFrame:
-    """Return the mapped cells as rows of a researcher's CSV (final values, with the cell)."""
+    """Return the mapped cells as rows of a researcher's CSV (final values, with the cell).
+
+    Each row's source title names the table by its Chinese title: as read (in
+    ``cells.attrs``, where :func:`extract_cells` leaves it), else the fetch manifest's.
+    """
+    titles = {t.id: t.table_zh for t in manifest().values()} | cells.attrs.get("titles", {})
     rows = []
     for table, spec in mapping.items():
         part = cells[(cells["table_id"] == table) & cells["region_kind"].isin(STORE_KINDS)]
@@ -134,7 +140,7 @@ def store_rows(cells: pd.DataFrame, mapping: dict[str, dict]) -> pd.DataFrame:
                     "value": cell.value_raw,
                     "unit": cell.unit,
                     "source_url": cell.source_url,
-                    "source_title": f"{spec['publication']}, {_title(table)}",
+                    "source_title": f"{spec['publication']}, {titles.get(table, table)}",
                     "status": "final",
                     "tier": spec.get("tier", ""),
                     "published": str(spec["published"]),
@@ -147,11 +153,6 @@ def store_rows(cells: pd.DataFrame, mapping: dict[str, dict]) -> pd.DataFrame:
     if out.empty:
         raise InputError("the mapping selects no cell of the tables read")
     return out.sort_values(["indicator", "region", "year"], kind="stable", ignore_index=True)
-
-
-def _title(table: str) -> str:
-    lay = layouts().get(table)
-    return lay.table_zh if lay is not None else table
 
 
 def import_yearbooks(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lnanalysis.core.config import load_yaml
-from lnanalysis.extract.yearbook.layouts import layouts
+from lnanalysis.extract.yearbook.manifest import manifest
 from lnanalysis.extract.yearbook.reader import read_yearbook
 from lnanalysis.reference.indicators import get_indicator
 from lnanalysis.reference.units import convert
@@ -22,17 +22,17 @@ from lnanalysis.store.observations import exact_rows
 def crosscheck(pref: pd.DataFrame, yearbook_dir: Path) -> pd.DataFrame:
     """Return one row per (region, indicator, year) found in both the store and a yearbook."""
     cfg = load_yaml("yearbook_crosscheck.yaml")
-    known = layouts()
+    known = manifest()
     rows = []
     read: dict[str, pd.DataFrame] = {}
     for check in cfg["checks"]:
-        layout = known[check["table"]]
-        path = Path(yearbook_dir) / layout.file
+        table = known[check["table"]]
+        path = Path(yearbook_dir) / table.file
         if not path.exists():
             continue
-        if layout.id not in read:
-            read[layout.id] = read_yearbook(path, layout=layout).data
-        cells = read[layout.id]
+        if table.id not in read:
+            read[table.id] = read_yearbook(path, table=table.id).data
+        cells = read[table.id]
         cells = cells[(cells["indicator_zh"] == check["indicator_zh"]) & cells["value"].notna()]
         target_unit = get_indicator(check["indicator"]).unit
         store = exact_rows(pref, check["indicator"]).set_index(["region", "year"])
@@ -53,7 +53,7 @@ def crosscheck(pref: pd.DataFrame, yearbook_dir: Path) -> pd.DataFrame:
                     "yearbook_raw": cell.value_raw,
                     "yearbook_unit": cell.unit,
                     "conversion": how,
-                    "yearbook_cell": f"{layout.file}!{cell.sheet}!{cell.cell}",
+                    "yearbook_cell": f"{table.file}!{cell.sheet}!{cell.cell}",
                     "rel_diff": converted / float(ours["value"]) - 1 if ours["value"] else None,
                 }
             )

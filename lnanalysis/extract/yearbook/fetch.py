@@ -1,10 +1,10 @@
 """Fetch the yearbook tables of the manifest into the git-ignored cache, checking sha256.
 
 The manifest is config/yearbook_manifest.csv: each table's file path, public URL and
-sha256 (the layout maps, in config/yearbook_layouts.yaml, say only where a table's
-parts are). ``LNANALYSIS_YEARBOOK_MIRROR`` points the fetch at a local mirror (a folder
-laid out like the manifest's paths, e.g. ``../shared/real-spreadsheets``) or at another
-base URL. Files already in the cache with the right checksum are not fetched again.
+sha256 (:mod:`~lnanalysis.extract.yearbook.manifest`). ``LNANALYSIS_YEARBOOK_MIRROR``
+points the fetch at a local mirror (a folder laid out like the manifest's paths, e.g.
+``../shared/real-spreadsheets``) or at another base URL. Files already in the cache
+with the right checksum are not fetched again.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from pathlib import Path
 from lnanalysis.core.errors import ChecksumError, InputError
 from lnanalysis.core.paths import shared_dir, yearbook_cache_dir
 from lnanalysis.core.progress import log
-from lnanalysis.extract.yearbook.layouts import Layout, layouts, sha256_of
+from lnanalysis.extract.yearbook.manifest import KnownTable, manifest, sha256_of
 from lnanalysis.extract.yearbook.workbook import read_bounded
 
 
-def _source(layout: Layout, mirror: str | None) -> str:
+def _source(table: KnownTable, mirror: str | None) -> str:
     if not mirror:
-        return layout.url
+        return table.url
     if "://" in mirror:
-        return mirror.rstrip("/") + "/" + layout.file
-    return str(Path(mirror) / layout.file)
+        return mirror.rstrip("/") + "/" + table.file
+    return str(Path(mirror) / table.file)
 
 
 # No yearbook table of the manifest is larger than this; a larger answer is refused
@@ -68,12 +68,12 @@ def _one_line(reason) -> str:
     return " ".join(str(reason).split())
 
 
-def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[Path, str]:
+def fetch_one(table: KnownTable, cache: Path, mirror: str | None = None) -> tuple[Path, str]:
     """Fetch one table into ``cache``; return its path and 'cached' or where it came from."""
-    target = cache / layout.file
-    if target.exists() and sha256_of(target) == layout.sha256:
+    target = cache / table.file
+    if target.exists() and sha256_of(target) == table.sha256:
         return target, "cached"
-    source = _source(layout, mirror)
+    source = _source(table, mirror)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
         tmp_path = Path(tmp.name)
@@ -83,9 +83,9 @@ def fetch_one(layout: Layout, cache: Path, mirror: str | None = None) -> tuple[P
         else:
             tmp_path.write_bytes(read_bounded(Path(source)))
         got = sha256_of(tmp_path)
-        if got != layout.sha256:
+        if got != table.sha256:
             raise ChecksumError(
-                f"sha256 {got} does not match the manifest's {layout.sha256}", file=source
+                f"sha256 {got} does not match the manifest's {table.sha256}", file=source
             )
         os.replace(tmp_path, target)
     finally:
@@ -99,11 +99,11 @@ def fetch_all(
     """Fetch every table of the manifest; return the cached paths."""
     cache = cache or yearbook_cache_dir()
     mirror = mirror if mirror is not None else os.environ.get("LNANALYSIS_YEARBOOK_MIRROR")
-    known = list(layouts().values())
+    known = list(manifest().values())
     out = []
-    for i, layout in enumerate(known, 1):
-        path, how = fetch_one(layout, cache, mirror)
-        log(f"[{i}/{len(known)}] {layout.file}: {how}")
+    for i, table in enumerate(known, 1):
+        path, how = fetch_one(table, cache, mirror)
+        log(f"[{i}/{len(known)}] {table.file}: {how}")
         out.append(path)
     return out
 
@@ -115,9 +115,9 @@ def yearbook_dir() -> Path | None:
     changed copy is never credited to the official file.
     """
     cache = yearbook_cache_dir()
-    known = list(layouts().values())
-    complete = all((cache / layout.file).is_file() for layout in known)
-    if complete and all(sha256_of(cache / layout.file) == layout.sha256 for layout in known):
+    known = list(manifest().values())
+    complete = all((cache / table.file).is_file() for table in known)
+    if complete and all(sha256_of(cache / table.file) == table.sha256 for table in known):
         return cache
     shared = shared_dir() / "real-spreadsheets"
     return shared if shared.exists() else None

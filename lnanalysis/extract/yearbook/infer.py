@@ -1,9 +1,8 @@
 """Infer the layout map of a statistical-yearbook table from its cell grid.
 
-The inferred spec has the schema of one entry of ``config/yearbook_layouts.yaml``
-(the input of :func:`lnanalysis.extract.yearbook.layouts.layout_from_spec`), so that
-``read_yearbook(path, layout=layout_from_spec(table_id, infer_layout(path)))`` reads a
-typical table with no hand-written map.
+The inferred spec is one layout-map entry (the input of
+:func:`lnanalysis.extract.yearbook.layouts.layout_from_spec`); ``read_yearbook(path)``
+reads every table through it, with no hand-written map.
 
 Algorithm (per workbook)
 ------------------------
@@ -215,7 +214,8 @@ def _choose_scope(sheets: list[_Cells]) -> str:
         names = ", ".join(repr(c.name) for c in sheets)
         raise LayoutError(
             f"no column of region labels found in sheets {names} (tried scopes "
-            f"{', '.join(SCOPES)}); state the blocks (label:, data:) in a layout map"
+            f"{', '.join(SCOPES)}); state the blocks (label:, data:) in a layout map "
+            "(read-yearbook --layout)"
         )
     return best
 
@@ -336,7 +336,8 @@ def _locate_header(cells: _Cells, block: _Block, zone_top: int) -> None:
     if header_top is None:
         raise LayoutError(
             f"no header text above the data (rows {zone_top + 1}-{first}) for columns "
-            f"{col_letters(cols[0])}:{col_letters(cols[-1])}; state header: in a layout map",
+            f"{col_letters(cols[0])}:{col_letters(cols[-1])}; state header: in a layout "
+            "map (--layout)",
             **cells.where(first, cols[0]),
         )
     block.header = (header_top, first - 1)
@@ -621,7 +622,7 @@ def infer_blocks(grids: dict[str, Grid]) -> tuple[str, list[_Block], dict[str, _
     if not blocks:
         raise LayoutError(
             f"region labels found (scope {scope}) but no block of regions with numeric "
-            "values; state the blocks in a layout map"
+            "values; state the blocks in a layout map (read-yearbook --layout)"
         )
     return scope, blocks, sheets
 
@@ -656,8 +657,7 @@ def infer_layout(
     Returns
     -------
     dict
-        One entry in the format of ``config/yearbook_layouts.yaml`` (1-based rows, column
-        letters), for ``layout_from_spec``.
+        One layout-map entry (1-based rows, column letters), for ``layout_from_spec``.
 
     Raises
     ------

@@ -1,21 +1,19 @@
-"""Layout maps of the known yearbook tables (config/yearbook_layouts.yaml).
+"""Layout maps: where a yearbook table's parts are, block by block.
 
 A layout map says, per block of a table, where its header, data rows, label and
-value columns, title, unit and notes are. Where a table's layout changes between
-editions, each edition has its own entry: the difference lives in the data, not
-in the reader's code.
+value columns, title, unit and notes are. Inference writes one for every table it
+reads (``read-yearbook FILE --print-layout`` shows it); a researcher may also give
+one of their own (``read-yearbook FILE --layout MAP.yaml``), checked key by key:
+an unknown key is an error, so that a typo does not pass.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from lnanalysis.core.config import config_section, load_csv
-from lnanalysis.core.digest import MISSING, NOT_A_FILE, file_digest
-from lnanalysis.core.errors import LayoutError
+from lnanalysis.core.errors import InputError, LayoutError
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -145,7 +143,7 @@ REQUIRED_TABLE = {"table_zh", "blocks"}
 REQUIRED_BLOCK = {"sheet", "header", "data", "label", "columns", "year"}
 
 
-def check_spec(table_id: str, spec: dict, where: str = "yearbook_layouts.yaml") -> None:
+def check_spec(table_id: str, spec: dict, where: str = "layout map") -> None:
     """Refuse a layout entry with an unknown or a missing key (a typo must not pass).
 
     Raises
@@ -203,7 +201,7 @@ def _block(spec: dict) -> Block:
 
 
 def layout_from_spec(table_id: str, spec: dict) -> Layout:
-    """Build a layout from one entry in the format of config/yearbook_layouts.yaml."""
+    """Build a layout from one layout-map entry (the form ``--print-layout`` writes)."""
     check_spec(table_id, spec)
     return Layout(
         id=table_id,
@@ -224,80 +222,27 @@ def _checked_block(table_id: str, number: int, spec: dict) -> Block:
         raise LayoutError(f"table {table_id}, block {number}: {exc}") from None
 
 
-MANIFEST = "yearbook_manifest.csv"
-MANIFEST_COLUMNS = ("table_id", "file", "url", "sha256")
-# What the fetch manifest says of a file; a package layout map must not repeat it
-FILE_KEYS = ("file", "url", "sha256")
-
-
-@cache
-def manifest() -> dict[str, dict[str, str]]:
-    """Return the fetch manifest (config/yearbook_manifest.csv): file, url, sha256 by table id."""
-    out = {}
-    for n, row in enumerate(load_csv(MANIFEST, required=MANIFEST_COLUMNS), start=2):
-        where = {"file": f"lnanalysis/config/{MANIFEST}", "row": n}
-        if row["table_id"] in out:
-            raise LayoutError(f"table {row['table_id']} is listed twice", **where)
-        if not re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
-            raise LayoutError(f"sha256 {row['sha256']!r} is not 64 hex digits", **where)
-        out[row["table_id"]] = {key: row[key] for key in FILE_KEYS}
-    return out
-
-
-@cache
-def layouts() -> dict[str, Layout]:
-    """Return every known table by id, with its file from the fetch manifest (cached)."""
-    tables = config_section("yearbook_layouts.yaml", "tables")
-    files = manifest()
-    unknown = sorted(set(files) - set(tables))
-    if unknown:
-        raise LayoutError(
-            f"tables {unknown} have no layout map in yearbook_layouts.yaml",
-            file=f"lnanalysis/config/{MANIFEST}",
-        )
-    out = {}
-    for table_id, spec in tables.items():
-        repeated = sorted(set(spec) & set(FILE_KEYS)) if isinstance(spec, dict) else []
-        if repeated:
-            raise LayoutError(
-                f"table {table_id}: {repeated} belong in {MANIFEST}, not in the layout map",
-                file="lnanalysis/config/yearbook_layouts.yaml",
-            )
-        out[table_id] = layout_from_spec(table_id, {**spec, **files.get(table_id, {})})
-    return out
-
-
-def sha256_of(path: Path) -> str:
-    """Return the hex sha256 of a file (memoised while the file is unchanged)."""
-    digest = file_digest(Path(path))
-    if digest in (MISSING, NOT_A_FILE):
-        raise FileNotFoundError(f"{path}: {digest}")
-    return digest
-
-
-def find_layout(path: Path, table: str | None = None, digest: str | None = None) -> Layout:
-    """Return the layout of a file: by table id if given, else by sha256, else by file name.
+def read_layout_file(path: str | Path) -> dict[str, Layout]:
+    """Read a YAML file of layout maps (``tables: {id: map}``), each map checked.
 
     Raises
     ------
-    LayoutError
-        When no layout map knows the file.
+    InputError
+        Naming the file, and the table and key at fault.
     """
-    known = layouts()
-    if table is not None:
-        if table not in known:
-            raise LayoutError(f"no layout map with id {table!r}", file=path)
-        return known[table]
-    digest = digest or sha256_of(path)
-    for layout in known.values():
-        if layout.sha256 == digest:
-            return layout
-    name = Path(path).name
-    for layout in known.values():
-        if Path(layout.file).name == name:
-            return layout
-    raise LayoutError(
-        "no layout map for this file (sha256 and name unknown); add an entry to "
-        "config/yearbook_layouts.yaml or pass table=<id>",
-        file=path,
-    )
+    from lnanalysis.core.config import read_yaml
+
+    path = Path(path)
+    doc = read_yaml(path)
+    tables = doc.get("tables") if isinstance(doc, dict) else None
+    if not isinstance(tables, dict) or not tables:
+        raise InputError("no 'tables:' mapping of layout maps", file=path)
+    out = {}
+    for table_id, spec in tables.items():
+        try:
+            out[str(table_id)] = layout_from_spec(str(table_id), spec)
+        except LayoutError as exc:
+            raise InputError(exc.reason, file=path) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"table {table_id}: malformed entry ({exc})", file=path) from None
+    return out

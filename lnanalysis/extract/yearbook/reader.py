@@ -41,9 +41,9 @@ from lnanalysis.extract.yearbook.layouts import (
     Layout,
     address,
     col_letters,
-    find_layout,
     layout_from_spec,
 )
+from lnanalysis.extract.yearbook.manifest import known_table
 from lnanalysis.extract.yearbook.workbook import open_workbook, read_bounded
 from lnanalysis.reference.regions import region_code, region_kind
 from lnanalysis.reference.units import canonical_unit
@@ -212,8 +212,8 @@ def _columns(sheet, layout, block, title_year):
         last_unit = (unit, unit_raw) if unit else last_unit
         if not unit:
             raise LayoutError(
-                "no unit for this column in the table or its header; state it in the "
-                "layout map (units:)",
+                "no unit for this column in the table or its header; state it in an "
+                "override of the table's family, or the layout map (units: {C: 万元})",
                 **where,
             )
         year = _column_year(sheet, block, col, title_year)
@@ -394,37 +394,37 @@ def _check_keys(
             seen[key] = cell
 
 
-def _known_or_inferred(
-    path: Path, table: str | None, data: bytes, digest: str, grids, families: dict | None
+def _layout_of(
+    path: Path,
+    table: str | None,
+    data: bytes,
+    digest: str,
+    grids,
+    overrides: dict | None,
+    families: dict | None,
 ) -> Layout:
-    """Return the layout map that knows the file, else one inferred from its cells."""
+    """Return the layout inferred from a file's cells, credited to the manifest's table if known.
+
+    ``overrides`` settle what inference cannot know for this file; ``families`` are the
+    overrides by table family (default the package's).
+    """
+    known = known_table(path, table, digest)
     try:
-        return find_layout(path, table, digest)
-    except LayoutError:
-        if table is not None:
-            raise
-    try:
-        return _inferred(path, grids, digest=digest, families=families)
+        spec = infer_layout(
+            path, grids=grids, overrides=overrides, digest=digest, families=families
+        )
     except LayoutError as exc:
         what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
         raise LayoutError(
-            f"{what}no layout map, and inference is not sure: {exc.reason}",
+            f"{what}inference is not sure: {exc.reason}",
             file=path,
             sheet=exc.sheet,
             cell=exc.cell,
         ) from None
-
-
-def _inferred(
-    path: Path,
-    grids,
-    overrides: dict | None = None,
-    digest: str | None = None,
-    families: dict | None = None,
-) -> Layout:
-    """Return the layout inferred from a file's cells (``overrides`` settle what it cannot)."""
-    spec = infer_layout(path, grids=grids, overrides=overrides, digest=digest, families=families)
-    return layout_from_spec(f"inferred:{path.stem}", spec)
+    if known is None:
+        return layout_from_spec(f"inferred:{path.stem}", spec)
+    cites = {"file": known.file, "url": known.url, "sha256": known.sha256}
+    return layout_from_spec(known.id, spec | cites)
 
 
 def read_yearbook(
@@ -433,7 +433,6 @@ def read_yearbook(
     table: str | None = None,
     layout: Layout | None = None,
     password: str | None = None,
-    infer: bool = False,
     overrides: dict | None = None,
     families: dict | None = None,
 ) -> YearbookTable:
@@ -444,13 +443,13 @@ def read_yearbook(
     path : str or Path
         The .xls or .xlsx file.
     table : str, optional
-        The layout id to use; by default the layout is found by sha256, then file name.
+        The id of the manifest's table this file is (``config/yearbook_manifest.csv``);
+        by default it is found by sha256, then by file name. A file the manifest does
+        not know is read all the same, its cells citing the file itself.
     layout : Layout, optional
-        A layout map given directly (for a table not in the configuration).
+        A layout map given directly, read as it is (no inference).
     password : str, optional
         For an encrypted workbook; Excel's default read-only password is tried otherwise.
-    infer : bool
-        Infer the layout from the cells even when a layout map knows the file.
     overrides : dict, optional
         What inference cannot know (see :func:`~lnanalysis.extract.yearbook.infer.infer_layout`).
     families : dict, optional
@@ -462,7 +461,8 @@ def read_yearbook(
     WorkbookError, PasswordError
         The file cannot be opened.
     LayoutError
-        No layout map for the file, a missing sheet, or a header that does not match.
+        A layout inference is not sure of (naming the sheet, the cell and the override
+        that settles it), a missing sheet, or a header that does not match.
     UnknownRegionError, UnknownUnitError, ValueParseError, DuplicateRowError
         A cell that cannot be read; the message names file, sheet and cell.
     """
@@ -471,9 +471,8 @@ def read_yearbook(
     digest = hashlib.sha256(data).hexdigest()
     book = open_workbook(path, password, data)
     grids = book.grids
-    if layout is None and (infer or overrides):
-        layout = _inferred(path, grids, overrides, digest, families)
-    layout = layout or _known_or_inferred(path, table, data, digest, grids, families)
+    if layout is None:
+        layout = _layout_of(path, table, data, digest, grids, overrides, families)
     sheets = {}
     for block in layout.blocks:
         if block.sheet not in grids:
@@ -494,8 +493,8 @@ def read_yearbook(
         notes.append(
             (
                 "(file)",
-                f"not the manifest's copy of {layout.file} (sha256 differs): read with "
-                "its layout map; cells cite this file, not the manifest's URL",
+                f"not the manifest's copy of {layout.file} (sha256 differs): "
+                "cells cite this file, not the manifest's URL",
             )
         )
     for i, block in enumerate(layout.blocks):
