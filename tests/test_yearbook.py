@@ -225,6 +225,24 @@ def test_two_year_columns_for_the_same_year(tmp_path):
         _read(tmp_path, rows, blocks=(block,))
 
 
+def test_a_region_twice_in_a_block_is_a_duplicate_naming_both_cells(tmp_path):
+    rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", 2], ["北 京", "Beijing", 3]]
+    with pytest.raises(DuplicateRowError, match=r"cell C6: two cells give BJ .*: C4, C6"):
+        _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 6]},))
+
+
+def test_a_region_and_indicator_repeated_by_a_second_block_is_a_duplicate(tmp_path):
+    # SYNTHETIC: a continuation block that gives Beijing's figure again
+    rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", 2], HEADER[2]]
+    rows += [["河北", "Hebei", 3], ["北京", "Beijing", 4]]
+    second = {**BLOCK, "header": [6, 6], "data": [7, 8], "title": None, "units": {"C": "万元"}}
+    with pytest.raises(DuplicateRowError, match=r"cell C8: two cells give BJ .*: C4, C8"):
+        _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 5]}, second))
+    # the same two blocks with no repeated region read all four cells
+    rows[-1] = ["山西", "Shanxi", 4]
+    assert len(_read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 5]}, second))) == 4
+
+
 def test_year_columns_as_text_float_and_suffix_in_any_order(tmp_path):
     rows = [
         ["1-8 强度"],

@@ -193,23 +193,29 @@ class _Block:
 # --------------------------------------------------------------------------- inference
 
 
-def _choose_scope(sheets: list[_Cells]) -> str:
-    best, best_score = None, 0
+def _choose_scope(sheets: list[_Cells]) -> tuple[str, dict[tuple[str, int], list]]:
+    """Return the scope that resolves the most labels, and its codes of each column's words.
+
+    The codes are keyed by (sheet, column), one per word of ``cells.words(column)``
+    (None where a word is no region), for the columns with enough words to be labels.
+    """
+    best, best_score, best_codes = None, 0, {}
     # A column with fewer text cells than a label column needs cannot count
     columns = [
-        [text for _r, text in words]
+        ((cells.name, c), [text for _r, text in words])
         for cells in sheets
         for c in range(cells.n_cols)
         if len(words := cells.words(c)) >= MIN_REGION_ROWS
     ]
     for scope in SCOPES:
-        score = 0
-        for texts in columns:
-            n = len(texts) - list(map(_region, texts, repeat(scope))).count(None)
+        score, codes = 0, {}
+        for key, texts in columns:
+            codes[key] = found = list(map(_region, texts, repeat(scope)))
+            n = len(texts) - found.count(None)
             if n >= MIN_REGION_ROWS:
                 score += n
         if score > best_score:
-            best, best_score = scope, score
+            best, best_score, best_codes = scope, score, codes
     if best is None:
         names = ", ".join(repr(c.name) for c in sheets)
         raise LayoutError(
@@ -217,18 +223,23 @@ def _choose_scope(sheets: list[_Cells]) -> str:
             f"{', '.join(SCOPES)}); state the blocks (label:, data:) in a layout map "
             "(read-yearbook --layout)"
         )
-    return best
+    return best, best_codes
 
 
-def _label_columns(cells: _Cells, scope: str) -> list[tuple[int, int | None]]:
-    """Return (label column, English label column or None) pairs, left to right."""
+def _label_columns(cells: _Cells, resolved: dict) -> list[tuple[int, int | None]]:
+    """Return (label column, English label column or None) pairs, left to right.
+
+    ``resolved`` holds the chosen scope's codes of each column's words (see
+    :func:`_choose_scope`).
+    """
     codes: dict[int, dict[int, str]] = {}
     for c in range(cells.n_cols):
-        found = {}
-        for r, text in cells.words(c):
-            code = _region(text, scope)
-            if code:
-                found[r] = code
+        found_codes = resolved.get((cells.name, c))
+        if found_codes is None:
+            continue
+        found = {
+            r: code for (r, _text), code in zip(cells.words(c), found_codes, strict=True) if code
+        }
         if len(found) >= MIN_REGION_ROWS:
             codes[c] = found
     pairs: list[tuple[int, int | None]] = []
@@ -588,10 +599,10 @@ def infer_blocks(grids: dict[str, Grid]) -> tuple[str, list[_Block], dict[str, _
         When no region column is found, or a block cannot be delimited.
     """
     sheets = {name: _Cells(name, grid) for name, grid in grids.items() if grid}
-    scope = _choose_scope(list(sheets.values()))
+    scope, resolved = _choose_scope(list(sheets.values()))
     blocks: list[_Block] = []
     for name, cells in sheets.items():
-        pairs = _label_columns(cells, scope)
+        pairs = _label_columns(cells, resolved)
         starts = [min(p[0], p[1]) if p[1] is not None else p[0] for p in pairs]
         for i, (label, label_en) in enumerate(pairs):
             band = (starts[i], (starts[i + 1] - 1) if i + 1 < len(pairs) else cells.n_cols - 1)

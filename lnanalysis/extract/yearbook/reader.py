@@ -231,12 +231,12 @@ def _title_year(sheets: dict, layout: Layout) -> int | None:
 
 
 def _read_block(
-    sheet: _Sheet, layout: Layout, index: int, block: Block, title_year, scope, seen: dict
+    sheet: _Sheet, layout: Layout, index: int, block: Block, title_year, scope, seen: list
 ):
     """Return the block's columns (lists, one item per value cell, row by row) and its notes.
 
-    ``seen`` maps (region, indicator zh, indicator en, year) to the cell already read
-    for it, across the blocks of one table, so a second cell for the same key is an error.
+    ``seen`` holds the keys (region, indicator zh, indicator en, year) read by the
+    table's earlier blocks (see :func:`_check_keys`): a second cell for a key is an error.
     """
     _check_expect(sheet, block)
     if block.year == "title" and title_year is None:
@@ -369,29 +369,43 @@ def _parse_cell(sheet: _Sheet, r: int, col: int, raw) -> tuple[float, str]:
 
 
 def _check_keys(
-    sheet: _Sheet, block: Block, columns: dict, labelled: list, cells: list, seen: dict
+    sheet: _Sheet, block: Block, columns: dict, labelled: list, cells: list, seen: list
 ) -> None:
-    """Raise when two cells of a table give the same region, indicator and year."""
-    n_cols = len(block.columns)
-    # keys in the order of the cells (row by row, column by column)
+    """Raise when two cells of a table give the same region, indicator and year.
+
+    A block's keys are the product of its rows' regions and its columns' (indicator,
+    year) heads, so they are all distinct when both are, and two blocks share a key
+    only when they share a region and a head. ``seen`` keeps each earlier block's
+    (regions, heads, (regions, heads, cells)); the cells are looked up only to name
+    the two cells of a repeat.
+    """
     heads = [(columns[col][0], columns[col][1], columns[col][5]) for col in block.columns]
-    keys = [(code, zh, en, year) for _, code, _, _ in labelled for zh, en, year in heads]
-    fresh = dict(zip(keys, cells, strict=True))
-    if len(fresh) == len(keys) and seen.keys().isdisjoint(fresh):
-        seen.update(fresh)  # the common case: every key new; else find the first repeat
+    codes = [code for _, code, _, _ in labelled]
+    code_set, head_set = set(codes), set(heads)
+    if (
+        len(code_set) == len(codes)
+        and len(head_set) == len(heads)
+        and not any(code_set & c and head_set & h for c, h, _ in seen)
+    ):
+        seen.append((code_set, head_set, (codes, heads, cells)))
         return
+    earlier = {}
+    for _, _, (cs, hs, cl) in seen:
+        earlier.update(zip(((c, *h) for c in cs for h in hs), cl, strict=True))
+    n_cols = len(block.columns)
     for j, col in enumerate(block.columns):
         zh, en, _, _, _, year = columns[col]
         for i, (r, code, _, _) in enumerate(labelled):
             key = (code, zh, en, year)
             cell = cells[i * n_cols + j]
-            if key in seen:
+            if key in earlier:
                 raise DuplicateRowError(
-                    f"two cells give {code} {zh or en!r} {year}: {seen[key]}, {cell} "
+                    f"two cells give {code} {zh or en!r} {year}: {earlier[key]}, {cell} "
                     "(two year columns for the same year?)",
                     **sheet.where(r, col),
                 )
-            seen[key] = cell
+            earlier[key] = cell
+    seen.append((code_set, head_set, (codes, heads, cells)))
 
 
 def _layout_of(
@@ -484,7 +498,7 @@ def read_yearbook(
         formulas = book.package.formulas_without_value.get(block.sheet, set())
         sheets[block.sheet] = _Sheet(grids[block.sheet], path, block.sheet, formulas)
     title_year = _title_year(sheets, layout)
-    parts, notes, seen = [], [], {}
+    parts, notes, seen = [], [], []
     # Cell provenance names the manifest's file only when this is that very file
     same_file = digest == layout.sha256
     source_file = layout.file if same_file else str(path)
