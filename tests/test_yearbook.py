@@ -225,6 +225,26 @@ def test_two_year_columns_for_the_same_year(tmp_path):
         _read(tmp_path, rows, blocks=(block,))
 
 
+def test_the_tidy_table_has_its_columns_in_order_with_their_types(tmp_path):
+    rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", "…"]]
+    data = _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 5]},))
+    assert list(data.columns) == [
+        "table_id", "block", "region", "region_kind", "is_aggregate", "region_label",
+        "region_label_en", "indicator_zh", "indicator_en", "is_subitem", "year", "value",
+        "value_raw", "missing", "unit", "unit_raw", "file", "sheet", "cell", "source_url",
+    ]  # fmt: skip
+    numeric = {"block": "int64", "is_aggregate": "bool", "is_subitem": "bool"}
+    numeric |= {"year": "int64", "value": "float64"}
+    for name in data.columns:
+        assert str(data[name].dtype) == numeric.get(name, "str"), name
+    assert isinstance(data.index, pd.RangeIndex) and list(data.index) == [0, 1]
+    assert data["region"].tolist() == ["BJ", "TJ"] and data["missing"].tolist() == ["", "…"]
+    assert data["value"].iloc[0] == 1.0 and math.isnan(data["value"].iloc[1])
+    again = data.copy()
+    again.loc[0, "region"] = "SH"  # a frame assembled without checks still behaves
+    assert data["region"].iloc[0] == "BJ" and again["region"].iloc[0] == "SH"
+
+
 def test_a_region_twice_in_a_block_is_a_duplicate_naming_both_cells(tmp_path):
     rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", 2], ["北 京", "Beijing", 3]]
     with pytest.raises(DuplicateRowError, match=r"cell C6: two cells give BJ .*: C4, C6"):

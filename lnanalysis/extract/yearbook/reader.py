@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,7 @@ _STR = pd.StringDtype(storage="python", na_value=np.nan)  # pandas' default str 
 # first work out which array type to build, column by column
 _STR_ARRAY = _STR.construct_array_type()
 _DTYPES = {"block": int, "is_aggregate": bool, "is_subitem": bool, "year": int, "value": float}
+_COLUMN_INDEX = pd.Index(COLUMNS)
 # Columns that are the same for every cell of a block
 _PER_BLOCK = ("table_id", "block", "file", "sheet", "source_url")
 # Numeric text that float() reads exactly as parse_number would (the common case)
@@ -250,11 +252,23 @@ def _read_block(
     codes: dict[str, str] = {}
     plain = _PLAIN.fullmatch
     blanks = [""] * len(block.columns)
+    grid, n_grid, lab, lab_en = sheet.grid, len(sheet.grid), block.label, block.label_en
+    # A row that reaches the last value column gives its values in one C-level call
+    take = itemgetter(*block.columns) if len(block.columns) > 1 else None
+    last = max(block.columns)
     for r in range(block.data[0], block.data[1] + 1):
-        label = sheet.text(r, block.label)
-        label_en = sheet.text(r, block.label_en).strip() if block.label_en is not None else ""
-        line = sheet.grid[r] if r < len(sheet.grid) else []
-        raw_values = [line[c] if c < len(line) else "" for c in block.columns]
+        line = grid[r] if r < n_grid else ()
+        n = len(line)
+        v = line[lab] if lab < n else ""
+        label = v if v.__class__ is str else text_of(v)
+        label_en = ""
+        if lab_en is not None:
+            v = line[lab_en] if lab_en < n else ""
+            label_en = (v if v.__class__ is str else text_of(v)).strip()
+        if n > last:
+            raw_values = list(take(line)) if take else [line[last]]
+        else:
+            raw_values = [line[c] if c < n else "" for c in block.columns]
         if not label.strip():
             filled = [
                 c for c, v in zip(block.columns, raw_values, strict=True) if text_of(v).strip()
@@ -524,15 +538,17 @@ def read_yearbook(
         columns = parts[0]
     else:
         columns = {n: list(chain.from_iterable(p[n] for p in parts)) for n in COLUMNS}
-    frame = pd.DataFrame(
-        {
-            n: np.asarray(columns[n], dtype=_DTYPES[n])
-            if n in _DTYPES
-            else _STR_ARRAY._from_sequence(np.asarray(columns[n], dtype=object), dtype=_STR)
-            for n in COLUMNS
-        },
-        copy=False,
-    )
+    arrays = [
+        np.asarray(columns[n], dtype=_DTYPES[n])
+        if n in _DTYPES
+        else _STR_ARRAY._from_sequence(np.asarray(columns[n], dtype=object), dtype=_STR)
+        for n in COLUMNS
+    ]
+    # The arrays are built above with their final types and one length, so the frame is
+    # assembled without pandas checking them again (pandas is pinned to 3.1.x: this
+    # constructor is pandas' own, not public; tests check the columns and their types)
+    index = pd.RangeIndex(len(arrays[0]))
+    frame = pd.DataFrame._from_arrays(arrays, _COLUMN_INDEX, index, verify_integrity=False)
     if book.package.has_macros:
         notes.append(("(file)", "the workbook contains macros; they were not run"))
     return YearbookTable(layout=layout, data=frame, notes=notes)
