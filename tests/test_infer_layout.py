@@ -510,3 +510,32 @@ def test_titles_lose_spacing_between_chinese_characters_and_join_english_lines(t
     spec = infer_layout(_write(tmp_path / "t.xlsx", rows))
     assert spec["table_zh"] == "各地区测试经费支出"
     assert spec["table_en"] == "Test Expenditure on Research by Region"
+
+
+def _both_ways(path, **kw):
+    from lnanalysis.extract.yearbook.infer import inferred_layout
+
+    direct = inferred_layout("t", path, **kw)
+    return direct, layout_from_spec("t", infer_layout(path, **kw))
+
+
+def test_the_layout_built_directly_is_the_one_its_printed_map_gives(tmp_path):
+    # SYNTHETIC: a table with a unit row, and one whose units an override states
+    direct, via_spec = _both_ways(_write(tmp_path / "t.xlsx", _base()))
+    assert direct == via_spec and direct.blocks[0].columns == (2, 3)
+    direct, via_spec = _both_ways(_no_unit_table(tmp_path), overrides={"units": {"B": "篇"}})
+    assert direct == via_spec and direct.blocks[0].units == {1: "篇"}
+    # an override of one block is given in the map's form, and read through it
+    direct, via_spec = _both_ways(
+        _write(tmp_path / "b.xlsx", _base()), overrides={"blocks": {0: {"notes": [2]}}}
+    )
+    assert direct == via_spec and direct.blocks[0].notes == (1,)
+
+
+@pytest.mark.requires_shared
+def test_every_dev_table_gets_the_same_layout_directly_as_through_its_printed_map():
+    from lnanalysis.extract.yearbook.manifest import manifest
+
+    for table in manifest().values():
+        direct, via_spec = _both_ways(_shared_real() / table.file)
+        assert direct == via_spec, table.id

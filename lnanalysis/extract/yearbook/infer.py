@@ -43,7 +43,13 @@ from lnanalysis.extract.yearbook.headers import (
     unit_text,
     year_from_title,
 )
-from lnanalysis.extract.yearbook.layouts import address, col_letters
+from lnanalysis.extract.yearbook.layouts import (
+    Block,
+    Layout,
+    address,
+    col_letters,
+    layout_from_spec,
+)
 from lnanalysis.extract.yearbook.overrides import override_for, package_families
 from lnanalysis.extract.yearbook.workbook import Grid, read_grids
 from lnanalysis.reference.regions import region_code
@@ -675,6 +681,76 @@ def infer_layout(
     LayoutError
         When the layout is ambiguous; the message names sheet and cell and the override.
     """
+    top, blocks, block_overrides = _infer(path, grids, overrides, digest, families)
+    spec = {**top, "blocks": [_block_spec(b) for b in blocks]}
+    for index, extra in block_overrides.items():
+        spec["blocks"][int(index)].update(extra)
+    return spec
+
+
+def inferred_layout(
+    table_id: str,
+    path: str | Path,
+    grids: dict[str, Grid] | None = None,
+    overrides: dict | None = None,
+    digest: str | None = None,
+    families: dict | None = None,
+    cites: dict | None = None,
+) -> Layout:
+    """Return the layout :func:`infer_layout` infers, as the reader takes it.
+
+    The same layout as ``layout_from_spec(table_id, infer_layout(...) | cites)``, built
+    from the inferred blocks directly; ``cites`` replaces the file, url and sha256.
+    Overrides of single blocks (``blocks:``) are given in the spec's form, so a layout
+    that has them is built through the spec.
+    """
+    top, blocks, block_overrides = _infer(path, grids, overrides, digest, families)
+    top = top | (cites or {})
+    if block_overrides:
+        spec = {**top, "blocks": [_block_spec(b) for b in blocks]}
+        for index, extra in block_overrides.items():
+            spec["blocks"][int(index)].update(extra)
+        return layout_from_spec(table_id, spec)
+    return Layout(
+        id=table_id,
+        file=top["file"],
+        sha256=top["sha256"],
+        url=top["url"],
+        table_zh=top["table_zh"],
+        table_en=top["table_en"],
+        region_set=top["region_set"],
+        blocks=tuple(_layout_block(b) for b in blocks),
+    )
+
+
+def _layout_block(block: _Block) -> Block:
+    """Return the reader's block for an inferred one, as ``_block_spec`` gives it."""
+    return Block(
+        sheet=block.sheet,
+        header=block.header,
+        data=block.data,
+        label=block.label,
+        label_en=block.label_en,
+        columns=tuple(block.columns),
+        year=block.year,
+        title=block.title,
+        unit=block.unit,
+        unit_en=block.unit_en,
+        spans=tuple(block.spans),
+        notes=tuple(block.notes),
+        expect={},
+        units={c: str(u) for c, u in block.units.items() if c >= 0},
+    )
+
+
+def _infer(
+    path: str | Path,
+    grids: dict[str, Grid] | None,
+    overrides: dict | None,
+    digest: str | None,
+    families: dict | None,
+) -> tuple[dict, list[_Block], dict]:
+    """Infer the table's blocks; return its top-level keys, the blocks and block overrides."""
     path = Path(path)
     if grids is None:
         grids = read_grids(path)  # a web table saved as .xls is read as HTML there
@@ -711,18 +787,15 @@ def infer_layout(
         block.units.update({c: u for c, u in forced_units.items() if c in block.columns})
         _check_units(cells, block, prev)
         prev = block
-    spec = {
+    top = {
         "file": str(path),
         "sha256": digest or _sha256(path),
         "url": "",
         "table_zh": overrides.get("table_zh", zh or path.stem),
         "table_en": overrides.get("table_en", en),
         "region_set": scope,
-        "blocks": [_block_spec(b) for b in blocks],
     }
-    for index, extra in (overrides.get("blocks") or {}).items():
-        spec["blocks"][int(index)].update(extra)
-    return spec
+    return top, blocks, overrides.get("blocks") or {}
 
 
 def _sha256(path: Path) -> str:

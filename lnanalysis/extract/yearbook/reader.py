@@ -36,13 +36,12 @@ from lnanalysis.extract.yearbook.headers import (
     year_from_title,
 )
 from lnanalysis.extract.yearbook.html import looks_like_html
-from lnanalysis.extract.yearbook.infer import infer_layout
+from lnanalysis.extract.yearbook.infer import inferred_layout
 from lnanalysis.extract.yearbook.layouts import (
     Block,
     Layout,
     address,
     col_letters,
-    layout_from_spec,
 )
 from lnanalysis.extract.yearbook.manifest import known_table
 from lnanalysis.extract.yearbook.workbook import open_workbook, read_bounded
@@ -437,10 +436,12 @@ def _layout_of(
     overrides by table family (default the package's).
     """
     known = known_table(path, table, digest)
+    table_id = f"inferred:{path.stem}" if known is None else known.id
+    cites = (
+        None if known is None else {"file": known.file, "url": known.url, "sha256": known.sha256}
+    )
     try:
-        spec = infer_layout(
-            path, grids=grids, overrides=overrides, digest=digest, families=families
-        )
+        return inferred_layout(table_id, path, grids, overrides, digest, families, cites)
     except LayoutError as exc:
         what = "an HTML table saved under an Excel name; " if looks_like_html(data) else ""
         raise LayoutError(
@@ -449,10 +450,6 @@ def _layout_of(
             sheet=exc.sheet,
             cell=exc.cell,
         ) from None
-    if known is None:
-        return layout_from_spec(f"inferred:{path.stem}", spec)
-    cites = {"file": known.file, "url": known.url, "sha256": known.sha256}
-    return layout_from_spec(known.id, spec | cites)
 
 
 def read_yearbook(
