@@ -692,12 +692,12 @@ def _api_fetch_from_a_mirror_that_never_answers(ctx):
     from lnanalysis.extract.yearbook import fetch
     from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(manifest().values()))
+    known = next(iter(manifest().values()))
 
     def run():
         before, fetch.TIMEOUT_SECONDS = fetch.TIMEOUT_SECONDS, 1
         try:
-            fetch.fetch_one(layout, ctx.tmp / "cache", f"{ctx.url}/hang")
+            fetch.fetch_one(known, ctx.tmp / "cache", f"{ctx.url}/hang")
         finally:
             fetch.TIMEOUT_SECONDS = before
 
@@ -709,14 +709,14 @@ def _api_fetch_of_a_changed_copy_from_a_mirror(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
     from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(manifest().values()))
-    copy = ctx.tmp / "mirror" / layout.file
+    known = next(iter(manifest().values()))
+    copy = ctx.tmp / "mirror" / known.file
     copy.parent.mkdir(parents=True)
     copy.write_bytes(b"SYNTHETIC: not the manifest's file")
 
     def run():
         try:
-            fetch_one(layout, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
+            fetch_one(known, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
         finally:
             assert not [p for p in (ctx.tmp / "cache").rglob("*") if p.is_file()]
 
@@ -728,11 +728,11 @@ def _api_fetch_replaces_a_tampered_cached_file_instead_of_using_it(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
     from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(manifest().values()))
+    known = next(iter(manifest().values()))
     for folder in ("cache", "mirror"):
-        (ctx.tmp / folder / layout.file).parent.mkdir(parents=True)
-        (ctx.tmp / folder / layout.file).write_bytes(b"SYNTHETIC: tampered")
-    return lambda: fetch_one(layout, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
+        (ctx.tmp / folder / known.file).parent.mkdir(parents=True)
+        (ctx.tmp / folder / known.file).write_bytes(b"SYNTHETIC: tampered")
+    return lambda: fetch_one(known, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
 
 
 @api(E.WorkbookError, r"\.xls: not a regular file \(a device, pipe or socket\)")
@@ -740,11 +740,11 @@ def _api_fetch_from_a_mirror_whose_file_is_a_fifo(ctx):
     from lnanalysis.extract.yearbook.fetch import fetch_one
     from lnanalysis.extract.yearbook.manifest import manifest
 
-    layout = next(iter(manifest().values()))
-    fifo = ctx.tmp / "mirror" / layout.file
+    known = next(iter(manifest().values()))
+    fifo = ctx.tmp / "mirror" / known.file
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
-    return lambda: fetch_one(layout, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
+    return lambda: fetch_one(known, ctx.tmp / "cache", str(ctx.tmp / "mirror"))
 
 
 # --- 6. configuration that must be refused -------------------------------------------------
@@ -1814,9 +1814,9 @@ def test_a_tampered_cached_yearbook_is_never_used(tmp_path, monkeypatch):
     from lnanalysis.extract.yearbook.manifest import manifest
 
     cache = tmp_path / "cache"
-    for layout in manifest().values():
-        (cache / layout.file).parent.mkdir(parents=True, exist_ok=True)
-        (cache / layout.file).write_bytes(b"SYNTHETIC: not the manifest's bytes")
+    for known in manifest().values():
+        (cache / known.file).parent.mkdir(parents=True, exist_ok=True)
+        (cache / known.file).write_bytes(b"SYNTHETIC: not the manifest's bytes")
     monkeypatch.setenv("LNANALYSIS_YEARBOOK_CACHE", str(cache))
     monkeypatch.setenv("LNANALYSIS_SHARED", str(tmp_path / "no-shared"))
     assert yearbook_dir() is None

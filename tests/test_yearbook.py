@@ -43,7 +43,7 @@ needs_shared = pytest.mark.requires_shared
 
 @pytest.fixture(scope="module")
 def tables():
-    return {layout.file: read_yearbook(REAL / layout.file) for layout in manifest().values()}
+    return {known.file: read_yearbook(REAL / known.file) for known in manifest().values()}
 
 
 @needs_shared
@@ -55,12 +55,12 @@ def test_the_fetch_manifest_lists_every_file_of_the_shared_dev_manifest():
 
 
 @needs_shared
-@pytest.mark.parametrize("layout", list(manifest().values()), ids=lambda x: x.id)
-def test_every_real_file_loads_with_cell_provenance(tables, layout):
-    data = tables[layout.file].data
+@pytest.mark.parametrize("known", list(manifest().values()), ids=lambda x: x.id)
+def test_every_real_file_loads_with_cell_provenance(tables, known):
+    data = tables[known.file].data
     assert len(data) > 0
     assert data["cell"].str.match(r"^[A-Z]+\d+$").all()
-    assert (data["file"] == layout.file).all()
+    assert (data["file"] == known.file).all()
     assert data["region"].notna().all()
     assert not data.duplicated(["sheet", "cell"]).any()
     # a missing marker is never a zero, and a value is never silently dropped
@@ -70,7 +70,7 @@ def test_every_real_file_loads_with_cell_provenance(tables, layout):
 
 
 def test_spot_checks_cover_all_files_and_at_least_forty_cells():
-    assert set(SPOTS["file"]) == {layout.file for layout in manifest().values()}
+    assert set(SPOTS["file"]) == {known.file for known in manifest().values()}
     assert len(SPOTS) >= 40
 
 
@@ -421,15 +421,15 @@ def test_fetch_from_a_mirror_verifies_every_checksum(tmp_path):
     cache = tmp_path / "cache"
     paths = fetch_all(cache=cache, mirror=str(REAL), log=lambda _: None)
     assert len(paths) == len(manifest()) and all(p.exists() for p in paths)
-    layout = next(iter(manifest().values()))
-    assert fetch_one(layout, cache, str(REAL))[1] == "cached"
+    known = next(iter(manifest().values()))
+    assert fetch_one(known, cache, str(REAL))[1] == "cached"
     # A mirror whose copy differs from the manifest is refused and nothing is cached
     bad = tmp_path / "bad"
-    (bad / layout.file).parent.mkdir(parents=True)
-    (bad / layout.file).write_bytes(b"not the file")
+    (bad / known.file).parent.mkdir(parents=True)
+    (bad / known.file).write_bytes(b"not the file")
     with pytest.raises(ChecksumError, match="does not match"):
-        fetch_one(layout, tmp_path / "cache2", str(bad))
-    assert not (tmp_path / "cache2" / layout.file).exists()
+        fetch_one(known, tmp_path / "cache2", str(bad))
+    assert not (tmp_path / "cache2" / known.file).exists()
 
 
 @needs_shared
@@ -494,11 +494,11 @@ def test_huge_sheet_is_refused_even_with_a_long_tail_after_its_rows(tmp_path):
 def test_a_copy_that_is_not_the_manifests_file_cites_itself(tmp_path):
     import shutil
 
-    layout = manifest()["rd_personnel_fte_2013"]
-    src = REAL / layout.file
+    known = manifest()["rd_personnel_fte_2013"]
+    src = REAL / known.file
     copy = tmp_path / "rd-personnel-fte-by-region_2013_raw-2013.xls"
     shutil.copyfile(src, copy)
-    assert read_yearbook(copy).data["file"].iloc[0] == layout.file  # same bytes: the manifest
+    assert read_yearbook(copy).data["file"].iloc[0] == known.file  # same bytes: the manifest
     with open(copy, "ab") as fh:
         fh.write(b"\0" * 512)  # a different copy under the same name
     result = read_yearbook(copy)
