@@ -212,9 +212,9 @@ def _parser() -> argparse.ArgumentParser:
     ll = sub.add_parser(
         "list-yearbooks",
         aliases=["list-layouts"],
-        help="the yearbook tables of the fetch manifest (file, URL)",
+        help="the yearbook tables of the fetch manifest (title, file, URL)",
     )
-    ll.add_argument("search", nargs="?", help="a table id or file name, or part of one")
+    ll.add_argument("search", nargs="?", help="a table id, title or file name, or part of one")
     ll.set_defaults(func=_cmd_list_yearbooks)
     cl = sub.add_parser("check-layouts", help="validate a file of layout maps")
     cl.add_argument("file", help="a YAML file of layout maps (tables: ...), e.g. --print-layout's")
@@ -561,7 +561,10 @@ def _cmd_list_yearbooks(args) -> int:
     from lnanalysis.extract.yearbook.manifest import manifest
     from lnanalysis.reference.lookup import search
 
-    rows = [{"id": t.id, "file": t.file, "url": t.url} for t in manifest().values()]
+    rows = [
+        {"id": t.id, "table_zh": t.table_zh, "file": t.file, "url": t.url}
+        for t in manifest().values()
+    ]
     hits = search(pd.DataFrame(rows), args.search)
     if hits.empty:
         close = difflib.get_close_matches(args.search, [r["id"] for r in rows], n=3, cutoff=0.5)

@@ -274,6 +274,8 @@ def test_known_tables_are_listed_and_a_typo_in_a_layout_map_is_refused(project, 
     assert listed.returncode == 0 and "rd_personnel_fte_2013" in listed.stdout
     assert "rd_personnel_fte_2010" not in listed.stdout
     assert run(project, "list-layouts", "2013").stdout == listed.stdout  # the former name
+    by_title = run(project, "list-yearbooks", "专利申请授权")
+    assert by_title.returncode == 0 and "patents_granted_2015" in by_title.stdout
     bad = tmp_path / "mine.yaml"
     bad.write_text(
         "tables:\n  mine:\n    file: x.xls\n    table_zh: t\n    blocks:\n"
