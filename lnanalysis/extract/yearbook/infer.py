@@ -71,6 +71,7 @@ _TABLE_NO = re.compile(r"^\s*(表\s*)?\d+(\s*[-—－.．]\s*\d+)*\s*")
 _TITLE_YEAR = re.compile(r"\s*[(（]\s*\d{4}(\s*[-—－~～]\s*\d{4})?\s*年?\s*[)）]\s*$")
 _BRACKET_TAIL = re.compile(r"[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # How a number's text may start; no region label starts so
 _NUMBER_START = frozenset("0123456789+-.")
 
@@ -163,7 +164,9 @@ def _known_unit(text: str) -> bool:
 
 
 def _is_year(text: str) -> int | None:
-    if not text:
+    # A year has four digits in a row (ASCII or full-width; \d matches both): most
+    # header texts have none, and are passed over without a parse and its error
+    if not text or not _FOUR_DIGITS.search(text):
         return None
     try:
         return parse_year(text, lo=1949, hi=2100)
