@@ -221,7 +221,7 @@ def test_two_year_columns_for_the_same_year(tmp_path):
         ["北京", "Beijing", 1, 2],
     ]
     block = {**BLOCK, "data": [4, 4], "columns": "C:D", "year": "header", "expect": {}}
-    with pytest.raises(DuplicateRowError, match=r"C4, D4"):
+    with pytest.raises(DuplicateRowError, match=r"C4, D4 \(two columns read as one indicator"):
         _read(tmp_path, rows, blocks=(block,))
 
 
@@ -247,7 +247,7 @@ def test_the_tidy_table_has_its_columns_in_order_with_their_types(tmp_path):
 
 def test_a_region_twice_in_a_block_is_a_duplicate_naming_both_cells(tmp_path):
     rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", 2], ["北 京", "Beijing", 3]]
-    with pytest.raises(DuplicateRowError, match=r"cell C6: two cells give BJ .*: C4, C6"):
+    with pytest.raises(DuplicateRowError, match=r"C6: .* BJ .*: C4, C6 \(the region is listed tw"):
         _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 6]},))
 
 
@@ -256,7 +256,7 @@ def test_a_region_and_indicator_repeated_by_a_second_block_is_a_duplicate(tmp_pa
     rows = [*HEADER, ["北京", "Beijing", 1], ["天津", "Tianjin", 2], HEADER[2]]
     rows += [["河北", "Hebei", 3], ["北京", "Beijing", 4]]
     second = {**BLOCK, "header": [6, 6], "data": [7, 8], "title": None, "units": {"C": "万元"}}
-    with pytest.raises(DuplicateRowError, match=r"cell C8: two cells give BJ .*: C4, C8"):
+    with pytest.raises(DuplicateRowError, match=r"cell C8: two cells give BJ .*: C4, C8 \(the reg"):
         _read(tmp_path, rows, blocks=({**BLOCK, "data": [4, 5]}, second))
     # the same two blocks with no repeated region read all four cells
     rows[-1] = ["山西", "Shanxi", 4]

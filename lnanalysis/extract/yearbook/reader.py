@@ -414,11 +414,22 @@ def _check_keys(
             if key in earlier:
                 raise DuplicateRowError(
                     f"two cells give {code} {zh or en!r} {year}: {earlier[key]}, {cell} "
-                    "(two year columns for the same year?)",
+                    f"({_why_repeated(earlier[key], cell)})",
                     **sheet.where(r, col),
                 )
             earlier[key] = cell
     seen.append((code_set, head_set, (codes, heads, cells)))
+
+
+def _why_repeated(first: str, second: str) -> str:
+    """Return the likely cause of two cells with one key, from their addresses."""
+    if first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == second.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+        return (
+            "two columns read as one indicator and year: two year columns for the same "
+            "year, or two 'of which' columns under different parents; state their headers "
+            "in a layout map (--print-layout, then --layout)"
+        )
+    return "the region is listed twice"
 
 
 def _layout_of(
