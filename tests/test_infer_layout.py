@@ -551,3 +551,23 @@ def test_every_dev_table_gets_the_same_layout_directly_as_through_its_printed_ma
     for table in manifest().values():
         direct, via_spec = _both_ways(_shared_real() / table.file)
         assert direct == via_spec, table.id
+
+
+def test_of_which_columns_of_one_name_under_two_parents_become_paths(tmp_path):
+    # SYNTHETIC: the shape of a Shanghai yearbook table of demolitions, households and area
+    rows = [
+        ["表18.6 各区测试情况（2012）"],
+        [],
+        ["地  区", "征收户数", "其  中", "征收面积", "其  中", "#单列项"],
+        ["", "（户）", "# 居民住宅", "（万平方米）", "# 居民住宅", "（户）"],
+        ["北  京", 100.0, 90.0, 12.5, 10.0, 3.0],
+        ["天  津", 80.0, 70.0, 9.5, 8.0, 2.0],
+        ["河  北", 60.0, 50.0, 7.5, 6.0, 1.0],
+    ]
+    data = read_inferred(_write(tmp_path / "t.xlsx", rows)).data
+    names = data.drop_duplicates("indicator_zh").set_index("indicator_zh")
+    assert list(names.index) == [
+        "征收户数", "征收户数/居民住宅", "征收面积", "征收面积/居民住宅", "单列项",
+    ]  # fmt: skip
+    assert names["unit"].tolist() == ["户", "户", "万平方米", "万平方米", "户"]
+    assert names["is_subitem"].tolist() == [False, True, False, True, True]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -219,7 +220,28 @@ def _columns(sheet, layout, block, title_year):
             )
         year = _column_year(sheet, block, col, title_year)
         out[col] = (zh, en, parts.of_which, unit, unit_raw, year)
-    return out
+    return _name_repeated_subitems(out)
+
+
+def _name_repeated_subitems(columns: dict) -> dict:
+    """Give an "of which" column its parent's name when its own name repeats in the block.
+
+    Under '征收户数' and again under '征收面积', '其中 #居民住宅' reads as '居民住宅' twice;
+    each becomes a path under its parent, the nearest column to its left that is not an
+    "of which" item ('征收户数/居民住宅'). A name that does not repeat is kept as it is.
+    """
+    heads = Counter((zh, en, year) for zh, en, _, _, _, year in columns.values())
+    if max(heads.values(), default=0) < 2:
+        return columns
+    parent = None
+    for col, (zh, en, sub, unit, unit_raw, year) in columns.items():
+        if not sub:
+            parent = (zh, en)
+        elif heads[(zh, en, year)] > 1 and parent is not None:
+            zh = f"{parent[0]}/{zh}" if zh and parent[0] else zh
+            en = f"{parent[1]} / {en}" if en and parent[1] else en
+            columns[col] = (zh, en, sub, unit, unit_raw, year)
+    return columns
 
 
 def _title_year(sheets: dict, layout: Layout) -> int | None:
