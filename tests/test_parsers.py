@@ -83,6 +83,7 @@ def test_land_area_visits_and_households_convert_within_their_dimension(value, u
         ("Xizang", "XZ"),
         ("Oinghai", "QH"),
         ("新疆维吾尔自治区", "XJ"),
+        ("新疆建设兵团", "X-XPCC"),  # listed apart from Xinjiang, never summed with provinces
         ("港 澳 台", "G-HMT"),
         ("东北地区", "G-NORTHEAST"),
     ],
