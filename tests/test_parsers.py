@@ -66,7 +66,12 @@ def test_unit_conversion_is_recorded():
 
 @pytest.mark.parametrize(
     ("value", "unit", "to", "expected"),
-    [(2.5, "平方公里", "公顷", 250.0), (3, "万人次", "人次", 30000.0), (7, "万户", "户", 7e4)],
+    [
+        (2.5, "平方公里", "公顷", 250.0),
+        (3, "万人次", "人次", 30000.0),
+        (7, "万户", "户", 7e4),
+        (3754, "人/平方公里", "人/平方公里", 3754),
+    ],
 )
 def test_land_area_visits_and_households_convert_within_their_dimension(value, unit, to, expected):
     assert convert(value, unit, to)[0] == pytest.approx(expected)
