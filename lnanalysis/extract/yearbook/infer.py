@@ -684,7 +684,11 @@ def infer_layout(
     LayoutError
         When the layout is ambiguous; the message names sheet and cell and the override.
     """
-    top, blocks, block_overrides = _infer(path, grids, overrides, digest, families)
+    return _spec(*_infer(path, grids, overrides, digest, families))
+
+
+def _spec(top: dict, blocks: list[_Block], block_overrides: dict) -> dict:
+    """Return the layout map of inferred blocks, with the overrides of single blocks."""
     spec = {**top, "blocks": [_block_spec(b) for b in blocks]}
     for index, extra in block_overrides.items():
         spec["blocks"][int(index)].update(extra)
@@ -710,10 +714,7 @@ def inferred_layout(
     top, blocks, block_overrides = _infer(path, grids, overrides, digest, families)
     top = top | (cites or {})
     if block_overrides:
-        spec = {**top, "blocks": [_block_spec(b) for b in blocks]}
-        for index, extra in block_overrides.items():
-            spec["blocks"][int(index)].update(extra)
-        return layout_from_spec(table_id, spec)
+        return layout_from_spec(table_id, _spec(top, blocks, block_overrides))
     return Layout(
         id=table_id,
         file=top["file"],
