@@ -217,7 +217,7 @@ def test_no_year_is_a_layout_error(tmp_path):
 
 
 def test_unknown_label_with_values_is_a_layout_error(tmp_path):
-    rows = [*_base(), ["新疆建设兵团", "XPCC", 1.0, 0.5]]
+    rows = [*_base(), ["火星基地", "Mars Base", 1.0, 0.5]]  # SYNTHETIC: no such region
     with pytest.raises(LayoutError, match="not in the region dictionary") as info:
         infer_layout(_write(tmp_path / "unknown.xlsx", rows))
     assert info.value.cell == "A11"
