@@ -536,6 +536,10 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
         if inherited:
             block.units[col] = inherited
             continue
+        over = _unit_of_group_cell(cells, block, col)
+        if over:
+            block.units[col] = over
+            continue
         head = " / ".join(_header_texts(cells, block, col, skip))[:40]
         unknown = _BRACKET_TAIL.findall(head)
         if unknown:
@@ -554,6 +558,29 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
     single = zh if table_single else (en if table_any else inherited)
     if single:
         block.units.setdefault(-1, canonical_unit(single))  # remembered for later blocks
+
+
+def _unit_of_group_cell(cells: _Cells, block: _Block, col: int) -> str | None:
+    """Return the unit of a header cell that stands over ``col`` from its left, if any.
+
+    '机构人员(人)' heads its own column and, its right neighbour's cell in that row left
+    empty, also '博士和硕士' below it: a column whose header states no unit takes the
+    known unit of such a cell (the nearest text to its left in a header row where its
+    own cell is empty, with only empty cells between).
+    """
+    for r in _header_rows(block):
+        if cells.t(r, col):
+            continue
+        k = col - 1
+        while k >= block.columns[0] and not cells.t(r, k):
+            k -= 1
+        if k < block.columns[0]:
+            continue
+        parts = split_header([cells.t(r, k)])
+        for unit in (parts.unit, parts.unit_en):
+            if unit and _known_unit(unit):
+                return unit
+    return None
 
 
 def _block_unit(cells: _Cells, block: _Block) -> str | None:
