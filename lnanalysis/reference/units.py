@@ -25,20 +25,24 @@ def canonical_unit(label: str) -> str:
     UnknownUnitError
         If the label is neither a unit nor a known alias.
     """
-    table = _table()
-    text = str(label).strip()
-    if text in table["units"]:
-        return text
-    if text in table["aliases"]:
-        return table["aliases"][text]
-    raise UnknownUnitError(f"unknown unit {label!r}; add it to config/units.yaml if it is real")
+    unit = _lookup(label)
+    if unit is None:
+        raise UnknownUnitError(f"unknown unit {label!r}; add it to config/units.yaml if it is real")
+    return unit
 
 
 def is_unit(label: str) -> bool:
     """Tell whether the unit table knows a source spelling (as a unit or an alias)."""
+    return _lookup(label) is not None
+
+
+def _lookup(label: str) -> str | None:
+    """Return the unit a source spelling names (itself or its alias's unit), else None."""
     table = _table()
     text = str(label).strip()
-    return text in table["units"] or text in table["aliases"]
+    if text in table["units"]:
+        return text
+    return table["aliases"].get(text)
 
 
 def conversion_factor(src: str, dst: str) -> float:

@@ -67,11 +67,6 @@ def lines(text: str) -> list[str]:
     return [ln.strip() for ln in _LINES.split(text) if ln.strip()]
 
 
-def _is_unit_word(text: str) -> bool:
-    """Return whether a bracketed text is a unit the unit table knows (else a qualifier)."""
-    return is_unit(text)
-
-
 def split_header(cells: list[str]) -> HeaderParts:
     """Split the header cells of one column (top to bottom) into its parts.
 
@@ -90,10 +85,10 @@ def split_header(cells: list[str]) -> HeaderParts:
             # both bracket patterns end with the closing bracket: test that first
             closes = line.endswith((")", "）"))
             m = _PAREN.match(line) if closes else None
-            inner = m.group(1) if m and _is_unit_word(m.group(1)) else None
+            inner = m.group(1) if m and is_unit(m.group(1)) else None
             if inner is None and closes:
                 m2 = _TRAILING_PAREN.match(line)
-                if m2 and _is_unit_word(m2.group(2)) and m2.group(1):
+                if m2 and is_unit(m2.group(2)) and m2.group(1):
                     line, inner = m2.group(1), m2.group(2)
                     if _CJK.search(inner):
                         unit = unit or inner

@@ -155,12 +155,8 @@ def _is_unit_cell(text: str) -> bool:
     if _UNIT_PREFIX.match(text):
         return True
     if _BRACKETED.match(text):
-        return _known_unit(unit_text(text))
+        return is_unit(unit_text(text))
     return False
-
-
-def _known_unit(text: str) -> bool:
-    return is_unit(text)
 
 
 def _is_year(text: str) -> int | None:
@@ -502,8 +498,8 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
         if (
             zh
             and not any(s in zh for s in ",，、")
-            and not _known_unit(zh)
-            and not (en and _known_unit(en))
+            and not is_unit(zh)
+            and not (en and is_unit(en))
         ):
             raise LayoutError(
                 f"unit row {cells.t(*block.unit)!r} names no known unit; add it to "
@@ -511,8 +507,8 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
                 **where,
             )
     skip = block.year["row"] if isinstance(block.year, dict) else None
-    table_single = zh and not any(s in zh for s in ",，、") and _known_unit(zh)
-    table_any = table_single or (en and _known_unit(en))
+    table_single = zh and not any(s in zh for s in ",，、") and is_unit(zh)
+    table_any = table_single or (en and is_unit(en))
     last_unit = None
     inherited = None
     if not table_any and prev is not None:
@@ -526,8 +522,8 @@ def _check_units(cells: _Cells, block: _Block, prev: _Block | None) -> None:
             parts = split_header([])
         else:
             parts = split_header(_header_texts(cells, block, col, skip))
-        unit = parts.unit if parts.unit and _known_unit(parts.unit) else ""
-        unit = unit or (parts.unit_en if parts.unit_en and _known_unit(parts.unit_en) else "")
+        unit = parts.unit if parts.unit and is_unit(parts.unit) else ""
+        unit = unit or (parts.unit_en if parts.unit_en and is_unit(parts.unit_en) else "")
         if unit or table_any:
             last_unit = unit or last_unit
             continue
@@ -578,7 +574,7 @@ def _unit_of_group_cell(cells: _Cells, block: _Block, col: int) -> str | None:
             continue
         parts = split_header([cells.t(r, k)])
         for unit in (parts.unit, parts.unit_en):
-            if unit and _known_unit(unit):
+            if unit and is_unit(unit):
                 return unit
     return None
 
@@ -587,7 +583,7 @@ def _block_unit(cells: _Cells, block: _Block) -> str | None:
     for cell in (block.unit, block.unit_en):
         if cell:
             text = unit_text(cells.t(*cell))
-            if _known_unit(text):
+            if is_unit(text):
                 return canonical_unit(text)
     return block.units.get(-1)
 
@@ -597,11 +593,14 @@ def _cols(block: _Block) -> str:
 
 
 def _clean_title(text: str) -> str:
-    first = text.replace("\r", "\n").split("\n")[0].strip()
-    first = _TABLE_NO.sub("", first)
-    first = _TITLE_YEAR.sub("", first)
+    first = _without_number_and_year(text.replace("\r", "\n").split("\n")[0])
     first = _CJK_SPACE.sub("", first)  # '活动 及相关情况': spacing, not a word break
     return re.sub(r"\s+", " ", first).strip()
+
+
+def _without_number_and_year(title: str) -> str:
+    """Return a title line without its table number ('1-4 ') and year ('(2019年)')."""
+    return _TITLE_YEAR.sub("", _TABLE_NO.sub("", title.strip())).strip()
 
 
 def _english_title(cells: _Cells, block: _Block) -> str:
@@ -611,8 +610,7 @@ def _english_title(cells: _Cells, block: _Block) -> str:
     below = cells.t(r + 1, c) if r + 1 < block.header[0] else ""
     if below and _LATIN.search(below) and not _CJK.search(below) and not _is_unit_cell(below):
         text = f"{text} {below}"
-    text = _TITLE_YEAR.sub("", re.sub(r"\s+", " ", text).strip())
-    return _TABLE_NO.sub("", text).strip()
+    return _without_number_and_year(re.sub(r"\s+", " ", text))
 
 
 def infer_blocks(grids: dict[str, Grid]) -> tuple[str, list[_Block], dict[str, _Cells]]:

@@ -43,6 +43,7 @@ from lnanalysis.extract.yearbook.layouts import (
     Layout,
     address,
     col_letters,
+    parse_address,
 )
 from lnanalysis.extract.yearbook.manifest import known_table
 from lnanalysis.extract.yearbook.workbook import open_workbook, read_bounded
@@ -445,7 +446,7 @@ def _check_keys(
 
 def _why_repeated(first: str, second: str) -> str:
     """Return the likely cause of two cells with one key, from their addresses."""
-    if first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == second.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+    if parse_address(first)[0] == parse_address(second)[0]:  # one row, two columns
         return (
             "two columns read as one indicator and year: two year columns for the same "
             "year, or two 'of which' columns under different parents; state their headers "
